@@ -1,0 +1,97 @@
+# rsvp: one plain Makefile; the objects of common/ are shared by both
+# programs and by the unit tests.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+SHAREDIR ?= $(PREFIX)/share/rsvp
+DESTDIR	?=
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARNINGS = -std=c11 -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
+	   -Wwrite-strings -Werror
+PKGS	= libpq json-c libcrypto fcgi
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+ifeq ($(SANITIZE),1)
+CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+LDFLAGS	+= -fsanitize=address,undefined
+endif
+
+ALL_CFLAGS = $(WARNINGS) $(CFLAGS) -D_GNU_SOURCE -Icommon -Icgi -Iworker \
+	     $(PKG_CFLAGS)
+
+COMMON	= common/log.o common/buf.o common/env.o common/uuid.o common/db.o \
+	  common/job.o
+CGI	= cgi/json_check.o cgi/request.o cgi/response.o cgi/url.o \
+	  cgi/router.o cgi/store.o cgi/doc.o cgi/app.o cgi/jobs.o
+WORKER	= worker/pool.o worker/builtin.o worker/wdb.o worker/loop.o
+UNIT	= tests/unit/test_json tests/unit/test_request tests/unit/test_router \
+	  tests/unit/test_url tests/unit/test_response tests/unit/test_common \
+	  tests/unit/test_builtin
+
+PROGS	= cgi/rsvp.fcgi worker/rsvp-worker
+
+.PHONY: all run check check-unit check-sql check-integration lint clean \
+	install deps
+
+all: $(PROGS)
+
+%.o: %.c
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+cgi/rsvp.fcgi: cgi/main.o $(CGI) $(COMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+worker/rsvp-worker: worker/main.o $(WORKER) $(COMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+tests/unit/test_%: tests/unit/test_%.o $(CGI) $(WORKER) $(COMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lpthread
+
+deps:
+	@scripts/deps
+
+run: all
+	@scripts/deps
+	@scripts/run
+
+check: all $(UNIT)
+	@scripts/deps
+	@scripts/check-unit $(UNIT)
+	@tests/sql/run
+	@tests/integration/run
+
+check-unit: $(UNIT)
+	@scripts/check-unit $(UNIT)
+
+check-sql: all
+	@tests/sql/run
+
+check-integration: all
+	@tests/integration/run
+
+BANNED = sprintf|strcpy|strcat|strncpy|strtok|atoi|atol|sscanf|gets|system
+lint:
+	@! grep -nE '\<($(BANNED))[[:space:]]*\(' common/*.[ch] cgi/*.[ch] \
+	    worker/*.[ch] || { echo "lint: banned functions above"; exit 1; }
+	cppcheck --quiet --error-exitcode=1 --std=c11 \
+	    --suppress=missingIncludeSystem -Icommon -Icgi -Iworker \
+	    common cgi worker
+	@echo "lint: clean"
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/sql
+	install -m 755 cgi/rsvp.fcgi worker/rsvp-worker $(DESTDIR)$(BINDIR)
+	sed 's|^dir=.*|dir=$${RSVP_SQL_DIR:-$(SHAREDIR)/sql}|' sql/migrate \
+	    > $(DESTDIR)$(BINDIR)/rsvp-migrate
+	chmod 755 $(DESTDIR)$(BINDIR)/rsvp-migrate
+	install -m 644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql
+
+clean:
+	rm -f $(PROGS) $(UNIT) */*.o */*.d tests/unit/*.o tests/unit/*.d
+
+-include $(wildcard */*.d tests/unit/*.d)

@@ -1,0 +1,175 @@
+/*
+ * rsvp.fcgi: the responder.  The only file that speaks libfcgi: it accepts
+ * requests (FastCGI) or takes the one it was started for (plain CGI),
+ * copies them into a struct request, and writes the struct response back.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "app.h"
+#include "log.h"
+
+extern char **environ;
+
+typedef int	body_writer(void *, const char *, size_t);
+
+static ssize_t
+fcgi_read(void *arg, char *p, size_t n)
+{
+	FCGX_Stream *in = arg;
+	int r;
+
+	r = FCGX_GetStr(p, n > INT_MAX ? INT_MAX : (int)n, in);
+	if (r == 0 && FCGX_GetError(in) != 0)
+		return -1;
+	return r;
+}
+
+static int
+fcgi_write(void *arg, const char *p, size_t n)
+{
+	FCGX_Stream *out = arg;
+	int chunk;
+
+	while (n > 0) {
+		chunk = n > INT_MAX ? INT_MAX : (int)n;
+		if (FCGX_PutStr(p, chunk, out) != chunk)
+			return -1;
+		p += chunk;
+		n -= (size_t)chunk;
+	}
+	return 0;
+}
+
+static ssize_t
+cgi_read(void *arg, char *p, size_t n)
+{
+	ssize_t r;
+
+	(void)arg;
+	do
+		r = read(STDIN_FILENO, p, n);
+	while (r == -1 && errno == EINTR);
+	return r;
+}
+
+static int
+cgi_write(void *arg, const char *p, size_t n)
+{
+	ssize_t r;
+
+	(void)arg;
+	while (n > 0) {
+		r = write(STDOUT_FILENO, p, n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static long long
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* A path fit for the log: printable, bounded. */
+static void
+log_path(char *out, size_t len, const char *script, const char *path)
+{
+	size_t i = 0;
+	const char *s;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++)
+		for (s = pass == 0 ? script : path; *s != '\0' &&
+		    i + 1 < len; s++)
+			out[i++] = *s > ' ' && *s <= '~' ? *s : '?';
+	out[i] = '\0';
+}
+
+static void
+serve(struct app *app, char **envp, body_reader *rd, void *rdarg,
+    body_writer *wr, void *wrarg)
+{
+	struct request req;
+	struct response resp;
+	enum request_error e;
+	struct buf head;
+	char path[256];
+	long long start = now_us();
+
+	response_init(&resp);
+	buf_init(&head, 8192);
+	if ((e = request_parse(&req, envp)) != REQ_OK) {
+		request_drain(&req, rd, rdarg);
+		response_problem(&resp, 400, "bad_request",
+		    request_strerror(e));
+	} else
+		app_handle(app, &req, &resp, rd, rdarg);
+
+	if (response_head(&resp, &head) != BUF_OK) {
+		response_problem(&resp, 500, "internal", "response too large");
+		buf_reset(&head);
+		if (response_head(&resp, &head) != BUF_OK)
+			buf_reset(&head);
+	}
+	if (wr(wrarg, head.data, head.len) == 0 && req.method != M_HEAD)
+		(void)wr(wrarg, resp.body.data, resp.body.len);
+
+	log_path(path, sizeof(path), req.script, req.path);
+	log_info("%s %s %d %s %lldus %s", req.method == M_OTHER ? "OTHER" :
+	    req.method_name, path, resp.status,
+	    resp.job_id[0] != '\0' ? resp.job_id : "-", now_us() - start,
+	    req.request_id);
+	buf_free(&head);
+	request_free(&req);
+	response_free(&resp);
+}
+
+int
+main(void)
+{
+	FCGX_Request rq;
+	struct app app;
+
+	log_init("rsvp.fcgi");
+	if (geteuid() == 0)
+		fatalx("refusing to run as root: run it as the web server's"
+		    " user");
+	if (config_load(&app.cfg) == -1)
+		fatalx("invalid configuration");
+	if ((app.store = store_new(app.cfg.db_timeout)) == NULL)
+		fatal("store_new");
+	/* A client that goes away must not kill the process. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (FCGX_IsCGI()) {
+		serve(&app, environ, cgi_read, NULL, cgi_write, NULL);
+		store_free(app.store);
+		return 0;
+	}
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, 0, 0) != 0)
+		fatalx("could not initialise FastCGI");
+	while (FCGX_Accept_r(&rq) >= 0) {
+		serve(&app, rq.envp, fcgi_read, rq.in, fcgi_write, rq.out);
+		FCGX_Finish_r(&rq);
+	}
+	store_free(app.store);
+	return 0;
+}

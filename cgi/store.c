@@ -1,0 +1,312 @@
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "store.h"
+
+struct store {
+	PGconn		*conn;
+	unsigned long	 timeout_ms;
+};
+
+enum stmt {
+	S_ENQUEUE,
+	S_RING,
+	S_STATUS,
+	S_STATUS_RESULT,
+	S_PING,
+	S__MAX
+};
+
+/* The columns of rsvp.status_of(), in order. */
+#define STATUS_COLUMNS	15
+
+static const struct {
+	const char	*name;
+	const char	*sql;
+	int		 nparams;
+} stmts[S__MAX] = {
+	[S_ENQUEUE] = { "rsvp_enqueue",
+	    "SELECT s.* FROM rsvp.enqueue($1, $2::jsonb, $3) j,"
+	    " LATERAL rsvp.status_of(j) s", 3 },
+	[S_RING] = { "rsvp_ring", "SELECT rsvp.ring()", 0 },
+	[S_STATUS] = { "rsvp_status",
+	    "SELECT s.* FROM rsvp.jobs j, LATERAL rsvp.status_of(j) s"
+	    " WHERE j.id = $1", 1 },
+	[S_STATUS_RESULT] = { "rsvp_status_result",
+	    "SELECT s.*, j.result FROM rsvp.jobs j,"
+	    " LATERAL rsvp.status_of(j) s WHERE j.id = $1", 1 },
+	[S_PING] = { "rsvp_ping", "SELECT 1", 0 },
+};
+
+static const char *const messages[STORE__MAX] = {
+	[STORE_OK] = "no error",
+	[STORE_NOT_FOUND] = "no such job",
+	[STORE_UNKNOWN_TYPE] = "unknown job type",
+	[STORE_BAD_INPUT] = "the database refused the input",
+	[STORE_UNAVAILABLE] = "the database is unavailable",
+	[STORE_NOMEM] = "out of memory",
+	[STORE_FAILED] = "the database failed",
+};
+
+const char *
+store_strerror(enum store_error e)
+{
+	if (e < 0 || e >= STORE__MAX)
+		return "unknown store error";
+	return messages[e];
+}
+
+struct store *
+store_new(unsigned long timeout_ms)
+{
+	struct store *st;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return NULL;
+	st->timeout_ms = timeout_ms;
+	return st;
+}
+
+void
+store_free(struct store *st)
+{
+	if (st == NULL)
+		return;
+	PQfinish(st->conn);
+	free(st);
+}
+
+static void
+disconnect(struct store *st)
+{
+	PQfinish(st->conn);
+	st->conn = NULL;
+}
+
+static int
+connect_prepare(struct store *st)
+{
+	char msg[512], timeout[32];
+	const char *val[1];
+	PGresult *res;
+	int i;
+
+	if ((st->conn = db_connect("rsvp.fcgi")) == NULL)
+		return -1;
+	/* Keep a slow database from holding a web server slot for long. */
+	snprintf(timeout, sizeof(timeout), "%lu", st->timeout_ms);
+	val[0] = timeout;
+	res = PQexecParams(st->conn, "SELECT pg_catalog.set_config("
+	    "'statement_timeout', $1, false)", 1, NULL, val, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		log_warnx("could not set statement_timeout: %s",
+		    db_errmsg(st->conn, res, msg, sizeof(msg)));
+		PQclear(res);
+		disconnect(st);
+		return -1;
+	}
+	PQclear(res);
+	for (i = 0; i < S__MAX; i++) {
+		res = PQprepare(st->conn, stmts[i].name, stmts[i].sql,
+		    stmts[i].nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			log_warnx("could not prepare %s: %s", stmts[i].name,
+			    db_errmsg(st->conn, res, msg, sizeof(msg)));
+			PQclear(res);
+			disconnect(st);
+			return -1;
+		}
+		PQclear(res);
+	}
+	return 0;
+}
+
+/*
+ * Make sure there is a live connection.  A server that restarted or
+ * closed an idle session has already said so on the socket: notice that
+ * before a statement is sent, so that no request pays for a dead one.
+ */
+static int
+ensure(struct store *st)
+{
+	struct pollfd pfd;
+
+	if (st->conn != NULL && PQstatus(st->conn) == CONNECTION_OK) {
+		pfd.fd = PQsocket(st->conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (pfd.fd < 0 || poll(&pfd, 1, 0) == -1 ||
+		    (pfd.revents != 0 && (PQconsumeInput(st->conn) == 0 ||
+		    PQstatus(st->conn) != CONNECTION_OK))) {
+			log_warnx("database connection lost, reconnecting");
+			disconnect(st);
+		}
+	} else if (st->conn != NULL)
+		disconnect(st);
+	if (st->conn == NULL && connect_prepare(st) == -1)
+		return -1;
+	return 0;
+}
+
+/* Run a prepared statement; on failure say why as a store_error. */
+static enum store_error
+run(struct store *st, enum stmt s, const char *const *params,
+    PGresult **out)
+{
+	char msg[512];
+	PGresult *res;
+
+	*out = NULL;
+	if (ensure(st) == -1)
+		return STORE_UNAVAILABLE;
+	res = PQexecPrepared(st->conn, stmts[s].name, stmts[s].nparams,
+	    params, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		*out = res;
+		return STORE_OK;
+	}
+	if (db_state_is(res, "RV001")) {
+		PQclear(res);
+		return STORE_UNKNOWN_TYPE;
+	}
+	if (res != NULL) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		/* Data exceptions: the input was refused, say by jsonb. */
+		if (state != NULL && strncmp(state, "22", 2) == 0) {
+			PQclear(res);
+			return STORE_BAD_INPUT;
+		}
+	}
+	log_warnx("%s: %s", stmts[s].name, db_errmsg(st->conn, res, msg,
+	    sizeof(msg)));
+	if (db_conn_lost(st->conn, res)) {
+		PQclear(res);
+		disconnect(st);
+		return STORE_UNAVAILABLE;
+	}
+	if (db_state_is(res, "57014") || db_state_is(res, "53100") ||
+	    db_state_is(res, "53200") || db_state_is(res, "53300") ||
+	    db_state_is(res, "40001") || db_state_is(res, "40P01") ||
+	    db_state_is(res, "55P03")) {
+		/* Timed out, out of space or memory, or a lock conflict. */
+		PQclear(res);
+		return STORE_UNAVAILABLE;
+	}
+	PQclear(res);
+	return res == NULL ? STORE_NOMEM : STORE_FAILED;
+}
+
+static const char *
+col(const PGresult *res, int c)
+{
+	return PQgetisnull(res, 0, c) ? NULL : PQgetvalue(res, 0, c);
+}
+
+/* An integer column; the database guarantees its form. */
+static int
+num(const char *s)
+{
+	return (int)strtol(s, NULL, 10);
+}
+
+static enum store_error
+fill(PGresult *res, struct job_status *js, int with_result)
+{
+	const char *v;
+	size_t n;
+
+	memset(js, 0, sizeof(*js));
+	if (PQntuples(res) != 1 || PQnfields(res) < STATUS_COLUMNS) {
+		PQclear(res);
+		return STORE_NOT_FOUND;
+	}
+	js->res = res;
+	js->id = col(res, 0);
+	js->type = col(res, 1);
+	if (job_state_parse(PQgetvalue(res, 0, 2), &js->state) == -1) {
+		job_status_clear(js);
+		return STORE_FAILED;
+	}
+	js->progress = num(PQgetvalue(res, 0, 3));
+	js->message = col(res, 4);
+	js->attempt = num(PQgetvalue(res, 0, 5));
+	js->created_at = col(res, 6);
+	js->updated_at = col(res, 7);
+	js->started_at = col(res, 8);
+	js->finished_at = col(res, 9);
+	js->error_code = col(res, 10);
+	js->error_message = col(res, 11);
+	js->error_status = PQgetisnull(res, 0, 12) ? 0 :
+	    num(PQgetvalue(res, 0, 12));
+	js->result_type = col(res, 13);
+	js->retry_after = num(PQgetvalue(res, 0, 14));
+	if (with_result && (v = col(res, STATUS_COLUMNS)) != NULL) {
+		js->result = PQunescapeBytea((const unsigned char *)v, &n);
+		if (js->result == NULL) {
+			job_status_clear(js);
+			return STORE_NOMEM;
+		}
+		js->result_len = n;
+	}
+	return STORE_OK;
+}
+
+enum store_error
+store_submit(struct store *st, const char *type, const char *input,
+    const char *request_id, struct job_status *js)
+{
+	const char *params[3] = { type, input, request_id };
+	enum store_error e;
+	PGresult *res;
+
+	if ((e = run(st, S_ENQUEUE, params, &res)) != STORE_OK)
+		return e;
+	if ((e = fill(res, js, 0)) != STORE_OK)
+		return e == STORE_NOT_FOUND ? STORE_FAILED : e;
+	/*
+	 * The job is committed.  Wake a sleeping worker; should this fail,
+	 * the workers' poll still finds the job, so the 202 stands.
+	 */
+	if (run(st, S_RING, NULL, &res) == STORE_OK)
+		PQclear(res);
+	return STORE_OK;
+}
+
+enum store_error
+store_status(struct store *st, const char *id, int flags,
+    struct job_status *js)
+{
+	const char *params[1] = { id };
+	enum store_error e;
+	PGresult *res;
+
+	e = run(st, flags & STATUS_RESULT ? S_STATUS_RESULT : S_STATUS, params,
+	    &res);
+	if (e != STORE_OK)
+		return e;
+	return fill(res, js, flags & STATUS_RESULT);
+}
+
+enum store_error
+store_ping(struct store *st)
+{
+	enum store_error e;
+	PGresult *res;
+
+	if ((e = run(st, S_PING, NULL, &res)) == STORE_OK)
+		PQclear(res);
+	return e;
+}
+
+void
+job_status_clear(struct job_status *js)
+{
+	PQfreemem(js->result);
+	PQclear(js->res);
+	memset(js, 0, sizeof(*js));
+}

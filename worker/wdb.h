@@ -1,0 +1,39 @@
+#ifndef RSVP_WDB_H
+#define RSVP_WDB_H
+
+#include <libpq-fe.h>
+
+#include "pool.h"
+
+/* The worker's database session: claims and the fenced writes. */
+struct wdb {
+	PGconn	*conn;
+	char	 name[128];	/* host:pid, recorded on the jobs it runs */
+	char	 types[1024];	/* the types it handles, as a text[] */
+};
+
+/* What a write did. */
+enum wdb_rc {
+	WDB_DONE = 0,		/* written */
+	WDB_FENCED = 1,		/* the lease is no longer ours: nothing written */
+	WDB_LOST = -1,		/* the connection is gone: try again later */
+	WDB_REFUSED = -2,	/* the database refused it: do not retry */
+};
+
+int	wdb_init(struct wdb *) __attribute__((warn_unused_result));
+int	wdb_open(struct wdb *) __attribute__((warn_unused_result));
+void	wdb_close(struct wdb *);
+int	wdb_claim(struct wdb *, int, struct job **, int *)
+	    __attribute__((warn_unused_result));
+int	wdb_arm(struct wdb *) __attribute__((warn_unused_result));
+int	wdb_notified(struct wdb *) __attribute__((warn_unused_result));
+enum wdb_rc	wdb_progress(struct wdb *, const struct job *, int,
+		    const char *) __attribute__((warn_unused_result));
+enum wdb_rc	wdb_finish(struct wdb *, const struct job *)
+		    __attribute__((warn_unused_result));
+enum wdb_rc	wdb_fail(struct wdb *, const struct job *, int)
+		    __attribute__((warn_unused_result));
+enum wdb_rc	wdb_release(struct wdb *, const struct job *)
+		    __attribute__((warn_unused_result));
+
+#endif
