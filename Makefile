@@ -40,6 +40,9 @@ PROGS	= cgi/rsvp.fcgi worker/rsvp-worker
 
 all: $(PROGS)
 
+# Keep the test objects: the suites, not make, have the last word.
+.SECONDARY:
+
 %.o: %.c
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
