@@ -25,17 +25,20 @@ ALL_CFLAGS = $(WARNINGS) $(CFLAGS) -D_GNU_SOURCE -Icommon -Icgi -Iworker \
 	     $(PKG_CFLAGS)
 
 COMMON	= common/log.o common/buf.o common/env.o common/uuid.o common/db.o \
+	  common/json_check.o common/text.o common/clock.o \
 	  common/job.o
-CGI	= cgi/json_check.o cgi/request.o cgi/response.o cgi/url.o \
+CGI	= cgi/request.o cgi/response.o cgi/url.o \
 	  cgi/router.o cgi/store.o cgi/doc.o cgi/app.o cgi/jobs.o
-WORKER	= worker/pool.o worker/builtin.o worker/wdb.o worker/loop.o
+WORKER	= worker/pool.o worker/builtin.o worker/wdb.o worker/loop.o \
+	  worker/config.o worker/command.o worker/inflight.o \
+	  worker/progress.o
 UNIT	= tests/unit/test_json tests/unit/test_request tests/unit/test_router \
 	  tests/unit/test_url tests/unit/test_response tests/unit/test_common \
-	  tests/unit/test_builtin
+	  tests/unit/test_builtin tests/unit/test_config tests/unit/test_command
 
 PROGS	= cgi/rsvp.fcgi worker/rsvp-worker
 
-.PHONY: all run check check-unit check-sql check-integration lint clean \
+.PHONY: all run check check-unit check-sql check-worker check-integration lint clean \
 	install deps
 
 all: $(PROGS)
@@ -66,6 +69,7 @@ check: all $(UNIT)
 	@scripts/deps
 	@scripts/check-unit $(UNIT)
 	@tests/sql/run
+	@tests/worker/run
 	@tests/integration/run
 
 check-unit: $(UNIT)
@@ -73,6 +77,9 @@ check-unit: $(UNIT)
 
 check-sql: all
 	@tests/sql/run
+
+check-worker: all
+	@tests/worker/run
 
 check-integration: all
 	@tests/integration/run

@@ -18,7 +18,7 @@ static const struct route routes[] = {
 };
 
 int
-config_load(struct config *cfg)
+app_config_load(struct config *cfg)
 {
 	unsigned long v;
 	int bad = 0;

@@ -21,7 +21,7 @@ struct app {
 	struct store	*store;
 };
 
-int	config_load(struct config *) __attribute__((warn_unused_result));
+int	app_config_load(struct config *) __attribute__((warn_unused_result));
 void	app_handle(struct app *, struct request *, struct response *,
 	    body_reader *, void *);
 

@@ -15,6 +15,7 @@
 #include <fcgiapp.h>
 
 #include "app.h"
+#include "clock.h"
 #include "log.h"
 
 extern char **environ;
@@ -79,15 +80,6 @@ cgi_write(void *arg, const char *p, size_t n)
 	return 0;
 }
 
-static long long
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* A path fit for the log: printable, bounded. */
 static void
 log_path(char *out, size_t len, const char *script, const char *path)
@@ -112,7 +104,7 @@ serve(struct app *app, char **envp, body_reader *rd, void *rdarg,
 	enum request_error e;
 	struct buf head;
 	char path[256];
-	long long start = now_us();
+	long long start = clock_us();
 
 	response_init(&resp);
 	buf_init(&head, 8192);
@@ -135,7 +127,7 @@ serve(struct app *app, char **envp, body_reader *rd, void *rdarg,
 	log_path(path, sizeof(path), req.script, req.path);
 	log_info("%s %s %d %s %lldus %s", req.method == M_OTHER ? "OTHER" :
 	    req.method_name, path, resp.status,
-	    resp.job_id[0] != '\0' ? resp.job_id : "-", now_us() - start,
+	    resp.job_id[0] != '\0' ? resp.job_id : "-", clock_us() - start,
 	    req.request_id);
 	buf_free(&head);
 	request_free(&req);
@@ -152,7 +144,7 @@ main(void)
 	if (geteuid() == 0)
 		fatalx("refusing to run as root: run it as the web server's"
 		    " user");
-	if (config_load(&app.cfg) == -1)
+	if (app_config_load(&app.cfg) == -1)
 		fatalx("invalid configuration");
 	if ((app.store = store_new(app.cfg.db_timeout)) == NULL)
 		fatal("store_new");

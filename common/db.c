@@ -9,7 +9,7 @@
 PGconn *
 db_connect(const char *appname)
 {
-	const char *keys[4], *vals[4];
+	const char *keys[10], *vals[10];
 	char msg[512];
 	PGconn *conn;
 	int n = 0;
@@ -19,6 +19,18 @@ db_connect(const char *appname)
 		keys[n] = "connect_timeout";
 		vals[n++] = "5";
 	}
+	/*
+	 * Notice a server that vanished without closing the connection
+	 * (TCP only; a connection string may say otherwise).
+	 */
+	keys[n] = "keepalives_idle";
+	vals[n++] = "10";
+	keys[n] = "keepalives_interval";
+	vals[n++] = "5";
+	keys[n] = "keepalives_count";
+	vals[n++] = "3";
+	keys[n] = "tcp_user_timeout";
+	vals[n++] = "30000";
 	keys[n] = "fallback_application_name";
 	vals[n++] = appname;
 	keys[n] = "dbname";

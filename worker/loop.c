@@ -1,43 +1,67 @@
 /*
- * The worker's event loop: one thread polls the database socket (for the
- * doorbell), the handler threads' event pipe, the signal pipe and timers;
- * it claims jobs when it has free slots and writes what the handlers
- * report, fenced by each job's lease.
+ * The worker's event loop.  One thread polls the database socket (the
+ * doorbell and cancels), the handler threads' event pipe, a signal pipe
+ * and its timers: claim when slots are free, heartbeat the leases, sweep
+ * lapsed ones, stop jobs past their timeout, and write outcomes back.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "command.h"
+#include "inflight.h"
+#include "clock.h"
 #include "log.h"
 #include "loop.h"
-#include "pool.h"
-#include "wdb.h"
 
 #define RECONNECT_MIN_MS	100
 #define RECONNECT_MAX_MS	5000
+#define STUCK_MS		5000	/* after grace and kill-grace */
+
+/* A configuration and the running jobs that still use its types. */
+struct cfgref {
+	struct worker_config	 cfg;
+	unsigned int		 refs;
+	int			 retired;
+};
 
 struct loop {
-	const struct worker_opts *opts;
-	struct wdb	 db;
-	struct pool	*pool;
-	struct job	**running;	/* opts->jobs slots */
-	unsigned int	 nrunning;
-	struct job	**events;
-	int		 evpipe[2];
-	int		 want_claim;
-	int		 stopping;
-	long long	 next_poll;
-	long long	 next_connect;
-	long		 backoff_ms;
-	long long	 grace_end;
+	struct worker_opts	*opts;
+	struct wdb		 db;
+	struct inflight		 f;
+	struct cfgref		*cur;
+	int			 evpipe[2];
+	int			 want_claim;
+	int			 stopping;
+	int			 idle;		/* a claim found nothing to do */
+	long long		 next_poll;
+	long long		 next_heartbeat;
+	long long		 next_sweep;
+	long long		 next_deadline;
+	long long		 next_connect;
+	long long		 grace_end;
+	long long		 max_end;
+	long			 backoff_ms;
 };
 
 static int sigpipe[2] = { -1, -1 };
+
+static int
+h_command(struct job *j, const char *input, size_t len)
+{
+	(void)input;
+	(void)len;
+	return command_run(j, j->command, j->kill_grace_ms);
+}
+
+static const struct handler command_handler = { "command", h_command };
 
 static void
 on_signal(int sig)
@@ -45,28 +69,16 @@ on_signal(int sig)
 	unsigned char c = (unsigned char)sig;
 	int saved = errno;
 
-	(void)write(sigpipe[1], &c, 1);
+	if (write(sigpipe[1], &c, 1) == -1) {
+		/* A full pipe already holds a wake-up. */
+	}
 	errno = saved;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int
 nonblocking_pipe(int fds[2])
 {
-	if (pipe(fds) == -1)
-		return -1;
-	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) == -1 ||
-	    fcntl(fds[1], F_SETFL, O_NONBLOCK) == -1 ||
-	    fcntl(fds[0], F_SETFD, FD_CLOEXEC) == -1 ||
-	    fcntl(fds[1], F_SETFD, FD_CLOEXEC) == -1)
+	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) == -1)
 		return -1;
 	return 0;
 }
@@ -80,159 +92,160 @@ drain_fd(int fd)
 		;
 }
 
-static void
-forget(struct loop *l, struct job *j)
+/* Command-line values win over the file's, at start and after SIGHUP. */
+void
+opts_apply_cli(struct worker_opts *o)
 {
-	unsigned int i;
+	if (o->cli_set & SET_JOBS)
+		o->cfg.jobs = o->cli.jobs;
+	if (o->cli_set & SET_POLL)
+		o->cfg.poll_ms = o->cli.poll_ms;
+	if (o->cli_set & SET_HEARTBEAT)
+		o->cfg.heartbeat_ms = o->cli.heartbeat_ms;
+	if (o->cli_set & SET_SWEEP)
+		o->cfg.sweep_ms = o->cli.sweep_ms;
+	if (o->cli_set & SET_GRACE)
+		o->cfg.grace_ms = o->cli.grace_ms;
+	if (o->cli_set & SET_KILL_GRACE)
+		o->cfg.kill_grace_ms = o->cli.kill_grace_ms;
+}
 
-	for (i = 0; i < l->nrunning; i++)
-		if (l->running[i] == j) {
-			l->running[i] = l->running[--l->nrunning];
-			break;
-		}
-	job_free(j);
+static void
+cfg_release(struct cfgref *r)
+{
+	if (r != NULL && r->retired && r->refs == 0) {
+		config_free(&r->cfg);
+		free(r);
+	}
+}
+
+static void
+job_forgotten(struct job *j)
+{
+	struct cfgref *r = j->owner;
+
+	if (r != NULL) {
+		r->refs--;
+		cfg_release(r);
+	}
+}
+
+/* Claim what the built-ins and the configured commands can run. */
+static int
+set_types(struct loop *l)
+{
+	const char *names[CONFIG_MAX_TYPES + 64];
+	size_t n = 0, i, k;
+
+	for (i = 0; i < l->cur->cfg.ntypes; i++)
+		names[n++] = l->cur->cfg.types[i].name;
+	for (i = 0; i < builtin_count() && n < sizeof(names) / sizeof(*names);
+	    i++) {
+		for (k = 0; k < l->cur->cfg.ntypes; k++)
+			if (strcmp(names[k], builtin_at(i)->name) == 0)
+				break;
+		if (k == l->cur->cfg.ntypes)
+			names[n++] = builtin_at(i)->name;
+	}
+	return wdb_set_types(&l->db, names, n);
+}
+
+/* SIGHUP: read the configuration file again. */
+static void
+reload(struct loop *l)
+{
+	struct worker_opts *o = l->opts;
+	struct cfgref *r;
+	char err[256];
+	unsigned int jobs = o->cfg.jobs;
+
+	if (o->config_path == NULL) {
+		log_info("SIGHUP: no configuration file to reload");
+		return;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		log_warnx("SIGHUP: out of memory, configuration kept");
+		return;
+	}
+	if (config_load(o->config_path, &r->cfg, err, sizeof(err)) !=
+	    CONFIG_OK) {
+		log_warnx("SIGHUP: %s: %s; configuration kept", o->config_path,
+		    err);
+		free(r);
+		return;
+	}
+	o->cfg = r->cfg;
+	opts_apply_cli(o);
+	r->cfg = o->cfg;
+	if (r->cfg.jobs != jobs)
+		log_warnx("SIGHUP: jobs stays %u until a restart", jobs);
+	o->cfg.jobs = r->cfg.jobs = jobs;
+	l->cur->retired = 1;
+	cfg_release(l->cur);
+	l->cur = r;
+	if (set_types(l) == -1)
+		log_warnx("SIGHUP: could not list the job types");
+	l->want_claim = 1;
+	log_info("configuration reloaded: %zu command type(s)", r->cfg.ntypes);
 }
 
 static void
 disconnected(struct loop *l)
 {
 	if (l->next_connect == 0) {
-		l->next_connect = now_ms() + l->backoff_ms;
-		log_warnx("reconnecting in %ld ms", l->backoff_ms);
+		l->next_connect = clock_ms() + l->backoff_ms;
+		log_warnx("database connection lost; reconnecting in %ld ms",
+		    l->backoff_ms);
 	}
+}
+
+static void
+sweep(struct loop *l)
+{
+	int n;
+
+	if ((n = wdb_reap(&l->db)) > 0) {
+		log_info("re-queued %d job(s) whose lease had lapsed", n);
+		l->want_claim = 1;
+	}
+	l->next_sweep = clock_ms() + l->opts->cfg.sweep_ms;
 }
 
 static void
 try_connect(struct loop *l)
 {
-	if (l->db.conn != NULL || now_ms() < l->next_connect)
+	if (l->db.conn != NULL || clock_ms() < l->next_connect)
 		return;
 	if (wdb_open(&l->db) == -1) {
 		l->backoff_ms = l->backoff_ms * 2 > RECONNECT_MAX_MS ?
 		    RECONNECT_MAX_MS : l->backoff_ms * 2;
-		l->next_connect = now_ms() + l->backoff_ms;
+		l->next_connect = clock_ms() + l->backoff_ms;
 		return;
 	}
 	log_info("connected as %s", l->db.name);
 	l->backoff_ms = RECONNECT_MIN_MS;
 	l->next_connect = 0;
-	/* Sweep: whatever arrived while we were away is due now. */
+	/* Whatever happened while we were away is due now. */
+	sweep(l);
+	l->next_heartbeat = 0;
 	l->want_claim = 1;
-}
-
-/*
- * Write a finished job's outcome.  Returns 0 when the job is done with
- * (written, fenced off or refused) and -1 when the connection is lost,
- * so the write is tried again after a reconnect.
- */
-static int
-write_outcome(struct loop *l, struct job *j)
-{
-	enum wdb_rc rc;
-	const char *what;
-
-	if (atomic_load(&j->stop) == STOP_FENCED)
-		return 0;
-	if (j->rc == HANDLER_OK) {
-		what = "finish";
-		rc = wdb_finish(&l->db, j);
-	} else if (atomic_load(&j->stop) == STOP_SHUTDOWN) {
-		what = "release";
-		rc = wdb_release(&l->db, j);
-	} else {
-		what = "fail";
-		rc = wdb_fail(&l->db, j, j->rc == HANDLER_RETRY);
-	}
-	if (rc == WDB_LOST)
-		return -1;
-	if (rc == WDB_FENCED)
-		log_warnx("job %s: lease lost, %s discarded", j->id, what);
-	else if (rc == WDB_REFUSED)
-		log_warnx("job %s: %s refused by the database", j->id, what);
-	return 0;
-}
-
-/* Write what the handlers reported since the last time. */
-static void
-handle_events(struct loop *l)
-{
-	char message[sizeof(((struct job *)0)->message)];
-	struct job *j;
-	size_t n, i;
-	int dirty, finished, progress;
-
-	drain_fd(l->evpipe[0]);
-	n = pool_events(l->pool, l->events, l->opts->jobs);
-	for (i = 0; i < n; i++) {
-		j = l->events[i];
-		pool_lock(l->pool);
-		dirty = j->progress_dirty;
-		j->progress_dirty = 0;
-		progress = j->progress;
-		memcpy(message, j->message, sizeof(message));
-		finished = j->finished;
-		pool_unlock(l->pool);
-		if (finished) {
-			j->need_write = 1;
-			continue;
-		}
-		if (!dirty || l->db.conn == NULL ||
-		    atomic_load(&j->stop) != STOP_NONE)
-			continue;
-		switch (wdb_progress(&l->db, j, progress, message)) {
-		case WDB_FENCED:
-			log_warnx("job %s: lease lost, abandoning it", j->id);
-			pool_stop(l->pool, j, STOP_FENCED);
-			break;
-		case WDB_LOST:
-			disconnected(l);
-			break;
-		default:
-			break;
-		}
-	}
-	if (n == l->opts->jobs) {
-		/* There may be more: come back without sleeping. */
-		(void)write(l->evpipe[1], "", 1);
-	}
-}
-
-/* Write the outcomes of finished jobs and free their slots. */
-static void
-flush_outcomes(struct loop *l)
-{
-	unsigned int i = 0;
-	struct job *j;
-
-	while (i < l->nrunning) {
-		j = l->running[i];
-		if (!j->need_write) {
-			i++;
-			continue;
-		}
-		if (l->db.conn == NULL || write_outcome(l, j) == -1) {
-			disconnected(l);
-			return;
-		}
-		forget(l, j);
-		l->want_claim = 1;
-	}
 }
 
 static void
 start(struct loop *l, struct job *j)
 {
-	l->running[l->nrunning++] = j;
-	if (j->handler == NULL) {
-		/* Claimed for a type this worker cannot run: fail it. */
-		job_error(j, 500, "no_handler", "no handler for type %s",
-		    j->type);
-		j->rc = HANDLER_FAIL;
-		j->finished = 1;
-		j->need_write = 1;
-		return;
-	}
-	pool_run(l->pool, j);
+	const struct command_type *t;
+
+	t = config_find(&l->cur->cfg, j->type);
+	if (t != NULL) {
+		j->handler = &command_handler;
+		j->command = t;
+		j->kill_grace_ms = l->opts->cfg.kill_grace_ms;
+		j->owner = l->cur;
+		l->cur->refs++;
+	} else
+		j->handler = builtin_find(j->type);
+	inflight_start(&l->f, j, clock_ms());
 }
 
 static int
@@ -242,7 +255,7 @@ claim(struct loop *l, int *got)
 	int free_slots, n, i;
 
 	*got = 0;
-	free_slots = (int)(l->opts->jobs - l->nrunning);
+	free_slots = (int)inflight_free_slots(&l->f);
 	if (free_slots > (int)(sizeof(batch) / sizeof(batch[0])))
 		free_slots = (int)(sizeof(batch) / sizeof(batch[0]));
 	if (free_slots <= 0)
@@ -268,8 +281,7 @@ claim_work(struct loop *l)
 	if (l->stopping || l->db.conn == NULL || !l->want_claim)
 		return;
 	l->want_claim = 0;
-	asked = (int)(l->opts->jobs - l->nrunning);
-	if (asked <= 0)
+	if ((asked = (int)inflight_free_slots(&l->f)) <= 0)
 		return;
 	if (claim(l, &got) == -1)
 		goto lost;
@@ -277,8 +289,10 @@ claim_work(struct loop *l)
 		l->want_claim = 1;	/* there may be more */
 		return;
 	}
-	if (wdb_arm(&l->db) == -1 || claim(l, &got) == -1)
+	if (l->db.listen && (wdb_arm(&l->db) == -1 || claim(l, &got) == -1))
 		goto lost;
+	if (l->f.n == 0)
+		l->idle = 1;
 	return;
 lost:
 	if (l->db.conn == NULL)
@@ -286,57 +300,106 @@ lost:
 }
 
 static void
+begin_stop(struct loop *l, const char *why)
+{
+	if (l->stopping)
+		return;
+	log_info("stopping (%s): %u job(s) running, %u ms grace", why,
+	    l->f.n, l->opts->cfg.grace_ms);
+	l->stopping = 1;
+	l->grace_end = clock_ms() + l->opts->cfg.grace_ms;
+}
+
+static void
 handle_signals(struct loop *l)
 {
 	unsigned char c;
-	unsigned int i;
 
 	while (read(sigpipe[0], &c, 1) == 1) {
-		if ((c == SIGTERM || c == SIGINT) && !l->stopping) {
-			log_info("stopping: %u job(s) running, %u ms grace",
-			    l->nrunning, l->opts->grace_ms);
-			l->stopping = 1;
-			l->grace_end = now_ms() + l->opts->grace_ms;
-		} else if (c == SIGTERM || c == SIGINT) {
-			/* A second signal: hand everything back now. */
-			l->grace_end = now_ms();
-		}
+		if (c == SIGHUP)
+			reload(l);
+		else if (!l->stopping)
+			begin_stop(l, c == SIGINT ? "SIGINT" : "SIGTERM");
+		else
+			l->grace_end = clock_ms();	/* a second signal */
 	}
-	if (l->stopping && now_ms() >= l->grace_end)
-		for (i = 0; i < l->nrunning; i++)
-			if (!l->running[i]->need_write)
-				pool_stop(l->pool, l->running[i],
-				    STOP_SHUTDOWN);
+}
+
+static void
+on_cancel(void *arg, const char *id)
+{
+	struct loop *l = arg;
+
+	inflight_cancel(&l->f, id);
 }
 
 static int
 poll_timeout(const struct loop *l)
 {
-	long long t = now_ms(), until = l->next_poll;
+	long long t = clock_ms(), until = l->next_poll;
 
 	if (l->want_claim && l->db.conn != NULL && !l->stopping &&
-	    l->nrunning < l->opts->jobs)
+	    inflight_free_slots(&l->f) > 0)
 		return 0;
 	if (l->db.conn == NULL && l->next_connect < until)
 		until = l->next_connect;
+	if (l->db.conn != NULL && l->next_heartbeat < until)
+		until = l->next_heartbeat;
+	if (l->db.conn != NULL && l->next_sweep < until)
+		until = l->next_sweep;
+	if (l->next_deadline < until)
+		until = l->next_deadline;
 	if (l->stopping && l->grace_end > t && l->grace_end < until)
 		until = l->grace_end;
-	return until <= t ? 0 : (int)(until - t);
+	if (l->max_end != 0 && !l->stopping && l->max_end < until)
+		until = l->max_end;
+	return until <= t ? 0 : until - t > INT_MAX ? INT_MAX : (int)(until - t);
+}
+
+/* The timers: heartbeat, sweep, timeouts, --max-time, the grace period. */
+static void
+timers(struct loop *l)
+{
+	long long t = clock_ms();
+
+	if (l->db.conn != NULL && t >= l->next_heartbeat) {
+		if (inflight_heartbeat(&l->f, &l->db) == -1 &&
+		    l->db.conn == NULL)
+			disconnected(l);
+		l->next_heartbeat = t + l->opts->cfg.heartbeat_ms;
+	}
+	if (l->db.conn != NULL && t >= l->next_sweep)
+		sweep(l);
+	l->next_deadline = inflight_deadlines(&l->f, t);
+	if (t >= l->next_poll) {
+		l->want_claim = 1;
+		l->next_poll = t + l->opts->cfg.poll_ms;
+	}
+	if (l->max_end != 0 && t >= l->max_end)
+		begin_stop(l, "--max-time reached");
+	if (l->stopping && t >= l->grace_end)
+		inflight_stop_all(&l->f, STOP_SHUTDOWN);
 }
 
 static int
-setup(struct loop *l, const struct worker_opts *opts)
+setup(struct loop *l, struct worker_opts *opts)
 {
 	struct sigaction sa;
 
 	memset(l, 0, sizeof(*l));
 	l->opts = opts;
 	l->backoff_ms = RECONNECT_MIN_MS;
-	if (wdb_init(&l->db) == -1) {
-		log_warnx("too many handler types");
+	if ((l->cur = calloc(1, sizeof(*l->cur))) == NULL)
+		return -1;
+	l->cur->cfg = opts->cfg;
+	wdb_init(&l->db, opts->listen, (int)opts->cfg.jobs,
+	    opts->cfg.heartbeat_ms);
+	if (set_types(l) == -1) {
+		log_warnx("could not list the job types");
 		return -1;
 	}
-	if (nonblocking_pipe(sigpipe) == -1 || nonblocking_pipe(l->evpipe) == -1) {
+	if (nonblocking_pipe(sigpipe) == -1 ||
+	    nonblocking_pipe(l->evpipe) == -1) {
 		log_warn("pipe");
 		return -1;
 	}
@@ -348,50 +411,58 @@ setup(struct loop *l, const struct worker_opts *opts)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-
-	l->running = calloc(opts->jobs, sizeof(*l->running));
-	l->events = calloc(opts->jobs, sizeof(*l->events));
-	if (l->running == NULL || l->events == NULL) {
-		log_warnx("out of memory");
-		return -1;
-	}
-	if ((l->pool = pool_new(opts->jobs, l->evpipe[1])) == NULL) {
+	if (inflight_init(&l->f, opts->cfg.jobs, l->evpipe[1]) == -1) {
 		log_warnx("could not start the handler threads");
 		return -1;
 	}
+	l->f.forget = job_forgotten;
+	l->next_poll = clock_ms() + opts->cfg.poll_ms;
+	l->next_deadline = LLONG_MAX;
+	if (opts->max_time_s > 0)
+		l->max_end = clock_ms() + (long long)opts->max_time_s * 1000;
+	l->want_claim = 1;
 	return 0;
 }
 
 int
-worker_run(const struct worker_opts *opts)
+worker_run(struct worker_opts *opts)
 {
 	struct pollfd pfd[3];
 	struct loop l;
-	int nfds, stuck = 0;
+	int nfds, freed, stuck = 0;
 
 	if (setup(&l, opts) == -1)
 		return 1;
-	l.want_claim = 1;
-	l.next_poll = now_ms() + opts->poll_ms;
-	log_info("started: %u slot(s), poll every %u ms", opts->jobs,
-	    opts->poll_ms);
+	log_info("started: %u slot(s), poll every %u ms%s%s", opts->cfg.jobs,
+	    opts->cfg.poll_ms, opts->listen ? "" : ", no LISTEN",
+	    opts->drain ? ", draining" : "");
 
 	for (;;) {
 		try_connect(&l);
-		flush_outcomes(&l);
-		if (l.stopping && l.nrunning == 0)
+		if ((freed = inflight_flush(&l.f, &l.db)) == -1)
+			disconnected(&l);
+		else if (freed > 0)
+			l.want_claim = 1;
+		if (l.stopping && l.f.n == 0)
 			break;
-		if (l.stopping && now_ms() >= l.grace_end + 5000) {
-			/* A handler ignores its stop; its lease will lapse. */
+		if (l.stopping && clock_ms() >= l.grace_end +
+		    opts->cfg.kill_grace_ms + STUCK_MS) {
 			stuck = 1;
 			break;
 		}
+		timers(&l);
 		claim_work(&l);
+		if (opts->drain && l.idle && l.f.n == 0 && !l.stopping) {
+			log_info("drained: no job is due");
+			break;
+		}
+		l.idle = 0;
 
 		pfd[0].fd = sigpipe[0];
 		pfd[1].fd = l.evpipe[0];
 		pfd[2].fd = l.db.conn != NULL ? PQsocket(l.db.conn) : -1;
 		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
 		nfds = pfd[2].fd >= 0 ? 3 : 2;
 		if (poll(pfd, (nfds_t)nfds, poll_timeout(&l)) == -1 &&
 		    errno != EINTR) {
@@ -400,31 +471,29 @@ worker_run(const struct worker_opts *opts)
 		}
 		if (pfd[0].revents & POLLIN)
 			handle_signals(&l);
-		if (pfd[1].revents & POLLIN)
-			handle_events(&l);
+		if (pfd[1].revents & POLLIN) {
+			drain_fd(l.evpipe[0]);
+			inflight_events(&l.f, &l.db);
+		}
 		if (nfds == 3 && pfd[2].revents != 0) {
-			if (wdb_notified(&l.db) > 0)
+			if (wdb_notified(&l.db, on_cancel, &l) > 0)
 				l.want_claim = 1;
 			if (l.db.conn == NULL)
 				disconnected(&l);
 		}
-		if (now_ms() >= l.next_poll) {
-			l.want_claim = 1;
-			l.next_poll = now_ms() + opts->poll_ms;
-		}
-		if (l.stopping)
-			handle_signals(&l);
 	}
 
-	wdb_close(&l.db);
 	if (stuck) {
-		log_warnx("exiting with %u job(s) that did not stop",
-		    l.nrunning);
+		/* A handler ignores its stop: its lease will lapse. */
+		log_warnx("exiting with %u job(s) that did not stop", l.f.n);
+		wdb_unregister(&l.db);
 		return 1;
 	}
-	pool_free(l.pool);
-	free(l.running);
-	free(l.events);
+	wdb_unregister(&l.db);
+	wdb_free(&l.db);
+	inflight_free(&l.f);
+	l.cur->retired = 1;
+	cfg_release(l.cur);
 	log_info("stopped");
 	return 0;
 }

@@ -16,7 +16,11 @@ enum stop_reason {
 	STOP_NONE = 0,
 	STOP_SHUTDOWN,		/* the worker is exiting: hand the job back */
 	STOP_FENCED,		/* the lease is lost: write nothing more */
+	STOP_TIMEOUT,		/* ran past its type's timeout: a failed attempt */
+	STOP_CANCEL,		/* canceled: record it so */
 };
+
+struct command_type;
 
 /*
  * One claimed job.  The main thread owns it; while it runs, its handler
@@ -30,6 +34,14 @@ struct job {
 	char		*input;
 	size_t		 input_len;
 	const struct handler *handler;
+	const struct command_type *command;	/* for external commands */
+	void		*owner;			/* the configuration it uses */
+	unsigned int	 kill_grace_ms;
+	long long	 timeout_ms;
+	long long	 lease_ms;
+	long long	 deadline;		/* monotonic ms: stop it then */
+	int		 held;			/* scratch for the heartbeat */
+	int		 cancel;		/* scratch: cancel was asked */
 
 	int		 progress;		/* (h) */
 	char		 message[256];		/* (h) */

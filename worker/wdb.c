@@ -1,3 +1,8 @@
+/*
+ * The worker's database session: LISTEN, claims, the lease heartbeat and
+ * sweep, and the fenced writes.  Every statement is prepared once per
+ * connection.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +19,11 @@ enum stmt {
 	S_FINISH,
 	S_FAIL,
 	S_RELEASE,
+	S_CANCELED,
+	S_HEARTBEAT,
+	S_REAP,
+	S_REGISTER,
+	S_UNREGISTER,
 	S__MAX
 };
 
@@ -22,8 +32,8 @@ static const struct {
 	const char	*sql;
 	int		 nparams;
 } stmts[S__MAX] = {
-	[S_CLAIM] = { "claim", "SELECT id, type, input, attempt, lease_token"
-	    " FROM rsvp.claim($1, $2::text[], $3)", 3 },
+	[S_CLAIM] = { "claim", "SELECT id, type, input, attempt, lease_token,"
+	    " timeout_ms, lease_ms FROM rsvp.claim($1, $2::text[], $3)", 3 },
 	[S_ARM] = { "arm", "SELECT rsvp.arm()", 0 },
 	[S_PROGRESS] = { "progress",
 	    "SELECT rsvp.progress($1, $2, $3, $4, $5)", 5 },
@@ -31,33 +41,63 @@ static const struct {
 	[S_FAIL] = { "fail",
 	    "SELECT rsvp.fail($1, $2, $3, $4, $5, $6, $7) IS NOT NULL", 7 },
 	[S_RELEASE] = { "release", "SELECT rsvp.release($1, $2, $3)", 3 },
+	[S_CANCELED] = { "canceled", "SELECT rsvp.canceled($1, $2, $3)", 3 },
+	[S_HEARTBEAT] = { "heartbeat", "SELECT id, cancel_requested FROM"
+	    " rsvp.heartbeat($1, $2::uuid[], $3::integer[], $4::uuid[])", 4 },
+	[S_REAP] = { "reap", "SELECT rsvp.reap()", 0 },
+	[S_REGISTER] = { "register", "SELECT rsvp.worker_start($1, $2, $3, $4,"
+	    " $5 * interval '1 millisecond')", 5 },
+	[S_UNREGISTER] = { "unregister", "SELECT rsvp.worker_stop($1)", 1 },
 };
 
-/* Name the worker and list the types it has handlers for. */
-int
-wdb_init(struct wdb *w)
+/* Name the worker; listen says whether it LISTENs or only polls. */
+void
+wdb_init(struct wdb *w, int listen, int slots, unsigned int heartbeat_ms)
 {
-	char host[64];
-	size_t i, n;
-	int len;
-
 	memset(w, 0, sizeof(*w));
-	if (gethostname(host, sizeof(host)) == -1)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
-	snprintf(w->name, sizeof(w->name), "%s:%ld", host, (long)getpid());
-	n = 0;
-	w->types[n++] = '{';
-	for (i = 0; i < builtin_count(); i++) {
-		len = snprintf(w->types + n, sizeof(w->types) - n, "%s%s",
-		    i > 0 ? "," : "", builtin_at(i)->name);
-		if (len < 0 || (size_t)len >= sizeof(w->types) - n - 1)
+	if (gethostname(w->host, sizeof(w->host)) == -1)
+		snprintf(w->host, sizeof(w->host), "localhost");
+	w->host[sizeof(w->host) - 1] = '\0';
+	snprintf(w->name, sizeof(w->name), "%s:%ld", w->host, (long)getpid());
+	w->listen = listen;
+	w->slots = slots;
+	w->heartbeat_ms = heartbeat_ms;
+}
+
+/* The types to claim, as a text[] literal: names are [a-z0-9_.-] only. */
+int
+wdb_set_types(struct wdb *w, const char *const *names, size_t n)
+{
+	struct buf b;
+	size_t i;
+	int rc;
+
+	buf_init(&b, 64 * 1024);
+	rc = buf_puts(&b, "{");
+	for (i = 0; i < n && rc == BUF_OK; i++) {
+		if (!job_type_valid(names[i], strlen(names[i]))) {
+			buf_free(&b);
 			return -1;
-		n += (size_t)len;
+		}
+		rc = buf_printf(&b, "%s%s", i > 0 ? "," : "", names[i]);
 	}
-	w->types[n++] = '}';
-	w->types[n] = '\0';
+	if (rc == BUF_OK)
+		rc = buf_puts(&b, "}");
+	if (rc != BUF_OK) {
+		buf_free(&b);
+		return -1;
+	}
+	free(w->types);
+	w->types = b.data;
 	return 0;
+}
+
+void
+wdb_free(struct wdb *w)
+{
+	wdb_close(w);
+	free(w->types);
+	w->types = NULL;
 }
 
 void
@@ -84,37 +124,7 @@ command(struct wdb *w, const char *sql)
 	return ok ? 0 : -1;
 }
 
-/* Connect, LISTEN for the doorbell and prepare the statements. */
-int
-wdb_open(struct wdb *w)
-{
-	char msg[512];
-	PGresult *res;
-	int i;
-
-	if ((w->conn = db_connect("rsvp-worker")) == NULL)
-		return -1;
-	if (command(w, "SELECT pg_catalog.set_config('search_path', '',"
-	    " false)") == -1 || command(w, "LISTEN rsvp_jobs") == -1) {
-		wdb_close(w);
-		return -1;
-	}
-	for (i = 0; i < S__MAX; i++) {
-		res = PQprepare(w->conn, stmts[i].name, stmts[i].sql,
-		    stmts[i].nparams, NULL);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			log_warnx("could not prepare %s: %s", stmts[i].name,
-			    db_errmsg(w->conn, res, msg, sizeof(msg)));
-			PQclear(res);
-			wdb_close(w);
-			return -1;
-		}
-		PQclear(res);
-	}
-	return 0;
-}
-
-/* Run a statement that answers one row; classify a failure. */
+/* Run a statement; classify a failure. */
 static enum wdb_rc
 run(struct wdb *w, enum stmt s, const char *const *vals, const int *lens,
     const int *fmts, PGresult **out)
@@ -142,6 +152,75 @@ run(struct wdb *w, enum stmt s, const char *const *vals, const int *lens,
 	return WDB_REFUSED;
 }
 
+/* Run a statement whose answer does not matter. */
+static int
+exec(struct wdb *w, enum stmt s, const char *const *vals)
+{
+	PGresult *res;
+
+	if (run(w, s, vals, NULL, NULL, &res) != WDB_DONE)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * Connect, LISTEN for the doorbell and for cancels, prepare the
+ * statements and say hello in rsvp.workers.
+ */
+int
+wdb_open(struct wdb *w)
+{
+	const char *vals[5];
+	char msg[512], pid[16], slots[16], hb[16];
+	PGresult *res;
+	int i;
+
+	if ((w->conn = db_connect("rsvp-worker")) == NULL)
+		return -1;
+	if (command(w, "SELECT pg_catalog.set_config('search_path', '',"
+	    " false)") == -1 || (w->listen &&
+	    (command(w, "LISTEN rsvp_jobs") == -1 ||
+	    command(w, "LISTEN rsvp_cancel") == -1))) {
+		wdb_close(w);
+		return -1;
+	}
+	for (i = 0; i < S__MAX; i++) {
+		res = PQprepare(w->conn, stmts[i].name, stmts[i].sql,
+		    stmts[i].nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			log_warnx("could not prepare %s: %s", stmts[i].name,
+			    db_errmsg(w->conn, res, msg, sizeof(msg)));
+			PQclear(res);
+			wdb_close(w);
+			return -1;
+		}
+		PQclear(res);
+	}
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	snprintf(slots, sizeof(slots), "%d", w->slots);
+	vals[0] = w->name;
+	vals[1] = w->host;
+	vals[2] = pid;
+	vals[3] = slots;
+	snprintf(hb, sizeof(hb), "%u", w->heartbeat_ms);
+	vals[4] = hb;
+	if (exec(w, S_REGISTER, vals) == -1) {
+		wdb_close(w);
+		return -1;
+	}
+	return 0;
+}
+
+void
+wdb_unregister(struct wdb *w)
+{
+	const char *vals[1] = { w->name };
+
+	if (w->conn != NULL)
+		(void)exec(w, S_UNREGISTER, vals);
+}
+
 /* Claim up to max jobs; *n says how many were claimed into out. */
 int
 wdb_claim(struct wdb *w, int max, struct job **out, int *n)
@@ -153,6 +232,8 @@ wdb_claim(struct wdb *w, int max, struct job **out, int *n)
 	int i, rows;
 
 	*n = 0;
+	if (w->types == NULL)
+		return 0;
 	snprintf(limit, sizeof(limit), "%d", max);
 	vals[0] = w->name;
 	vals[1] = w->types;
@@ -166,12 +247,13 @@ wdb_claim(struct wdb *w, int max, struct job **out, int *n)
 		    (int)strtol(PQgetvalue(res, i, 3), NULL, 10),
 		    PQgetvalue(res, i, 2), (size_t)PQgetlength(res, i, 2));
 		if (j == NULL) {
-			/* The lease will expire and the job run elsewhere. */
+			/* The lease will lapse and the job run again. */
 			log_warnx("out of memory for job %s",
 			    PQgetvalue(res, i, 0));
 			continue;
 		}
-		j->handler = builtin_find(j->type);
+		j->timeout_ms = strtoll(PQgetvalue(res, i, 5), NULL, 10);
+		j->lease_ms = strtoll(PQgetvalue(res, i, 6), NULL, 10);
 		out[(*n)++] = j;
 	}
 	PQclear(res);
@@ -181,30 +263,104 @@ wdb_claim(struct wdb *w, int max, struct job **out, int *n)
 int
 wdb_arm(struct wdb *w)
 {
-	PGresult *res;
-
-	if (run(w, S_ARM, NULL, NULL, NULL, &res) != WDB_DONE)
-		return -1;
-	PQclear(res);
-	return 0;
+	return exec(w, S_ARM, NULL);
 }
 
-/* Read what the server sent; the number of doorbell rings, or -1. */
+/* Re-queue lapsed leases; how many, or -1. */
 int
-wdb_notified(struct wdb *w)
+wdb_reap(struct wdb *w)
+{
+	PGresult *res;
+	int n;
+
+	if (run(w, S_REAP, NULL, NULL, NULL, &res) != WDB_DONE)
+		return -1;
+	n = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return n;
+}
+
+/*
+ * Extend the leases of the jobs given, in one statement.  Each job's
+ * held says whether its lease is still ours, cancel whether it was asked
+ * to cancel.  Returns -1 when the statement failed.
+ */
+int
+wdb_heartbeat(struct wdb *w, struct job **jobs, size_t n)
+{
+	struct buf ids, attempts, tokens;
+	const char *vals[4];
+	PGresult *res;
+	size_t i;
+	int r, rows, rc = BUF_OK;
+
+	buf_init(&ids, 1024 * 1024);
+	buf_init(&attempts, 1024 * 1024);
+	buf_init(&tokens, 1024 * 1024);
+	rc |= buf_puts(&ids, "{");
+	rc |= buf_puts(&attempts, "{");
+	rc |= buf_puts(&tokens, "{");
+	for (i = 0; i < n; i++) {
+		jobs[i]->held = 0;
+		jobs[i]->cancel = 0;
+		rc |= buf_printf(&ids, "%s%s", i ? "," : "", jobs[i]->id);
+		rc |= buf_printf(&attempts, "%s%d", i ? "," : "",
+		    jobs[i]->attempt);
+		rc |= buf_printf(&tokens, "%s%s", i ? "," : "", jobs[i]->token);
+	}
+	rc |= buf_puts(&ids, "}");
+	rc |= buf_puts(&attempts, "}");
+	rc |= buf_puts(&tokens, "}");
+	r = -1;
+	if (rc == BUF_OK) {
+		vals[0] = w->name;
+		vals[1] = ids.data;
+		vals[2] = attempts.data;
+		vals[3] = tokens.data;
+		if (run(w, S_HEARTBEAT, vals, NULL, NULL, &res) == WDB_DONE) {
+			rows = PQntuples(res);
+			for (r = 0; r < rows; r++)
+				for (i = 0; i < n; i++)
+					if (strcmp(jobs[i]->id,
+					    PQgetvalue(res, r, 0)) == 0) {
+						jobs[i]->held = 1;
+						jobs[i]->cancel = strcmp(
+						    PQgetvalue(res, r, 1),
+						    "t") == 0;
+					}
+			PQclear(res);
+			r = 0;
+		}
+	}
+	buf_free(&ids);
+	buf_free(&attempts);
+	buf_free(&tokens);
+	return r;
+}
+
+/*
+ * Read what the server sent: returns how many doorbell rings, and calls
+ * on_cancel for each cancel; -1 when the connection is lost.
+ */
+int
+wdb_notified(struct wdb *w, cancel_fn *on_cancel, void *arg)
 {
 	PGnotify *n;
 	int count = 0;
 
 	if (w->conn == NULL)
 		return -1;
-	if (PQconsumeInput(w->conn) == 0 || PQstatus(w->conn) != CONNECTION_OK) {
+	if (PQconsumeInput(w->conn) == 0 ||
+	    PQstatus(w->conn) != CONNECTION_OK) {
 		log_warnx("database connection lost");
 		wdb_close(w);
 		return -1;
 	}
 	while ((n = PQnotifies(w->conn)) != NULL) {
-		count++;
+		if (strcmp(n->relname, "rsvp_cancel") == 0)
+			on_cancel(arg, n->extra);
+		else
+			count++;
 		PQfreemem(n);
 	}
 	return count;
@@ -226,17 +382,25 @@ fenced(struct wdb *w, enum stmt s, const char *const *vals, const int *lens,
 	return rc;
 }
 
+/* The three parameters that fence every write: id, attempt, token. */
+static void
+lease_params(const struct job *j, const char **vals, char *attempt,
+    size_t len)
+{
+	snprintf(attempt, len, "%d", j->attempt);
+	vals[0] = j->id;
+	vals[1] = attempt;
+	vals[2] = j->token;
+}
+
 enum wdb_rc
 wdb_progress(struct wdb *w, const struct job *j, int pct, const char *msg)
 {
 	char attempt[16], p[16];
 	const char *vals[5];
 
-	snprintf(attempt, sizeof(attempt), "%d", j->attempt);
+	lease_params(j, vals, attempt, sizeof(attempt));
 	snprintf(p, sizeof(p), "%d", pct);
-	vals[0] = j->id;
-	vals[1] = attempt;
-	vals[2] = j->token;
 	vals[3] = p;
 	vals[4] = msg;
 	return fenced(w, S_PROGRESS, vals, NULL, NULL);
@@ -245,16 +409,13 @@ wdb_progress(struct wdb *w, const struct job *j, int pct, const char *msg)
 enum wdb_rc
 wdb_finish(struct wdb *w, const struct job *j)
 {
-	const char *vals[5];
 	int lens[5] = { 0, 0, 0, 0, 0 }, fmts[5] = { 0, 0, 0, 1, 0 };
+	const char *vals[5];
 	char attempt[16];
 
-	snprintf(attempt, sizeof(attempt), "%d", j->attempt);
-	vals[0] = j->id;
-	vals[1] = attempt;
-	vals[2] = j->token;
+	lease_params(j, vals, attempt, sizeof(attempt));
 	/* The result goes as binary bytea: no escaping, any bytes. */
-	vals[3] = j->result.data != NULL ? j->result.data : NULL;
+	vals[3] = j->result.data;
 	lens[3] = (int)j->result.len;
 	vals[4] = j->result.data != NULL ? j->result_type : NULL;
 	return fenced(w, S_FINISH, vals, lens, fmts);
@@ -266,12 +427,9 @@ wdb_fail(struct wdb *w, const struct job *j, int retryable)
 	char attempt[16], status[16];
 	const char *vals[7];
 
-	snprintf(attempt, sizeof(attempt), "%d", j->attempt);
+	lease_params(j, vals, attempt, sizeof(attempt));
 	snprintf(status, sizeof(status), "%d", j->err_status >= 400 &&
 	    j->err_status <= 599 ? j->err_status : 500);
-	vals[0] = j->id;
-	vals[1] = attempt;
-	vals[2] = j->token;
 	vals[3] = j->err_code[0] != '\0' ? j->err_code : "failed";
 	vals[4] = j->err_message[0] != '\0' ? j->err_message :
 	    "the handler failed";
@@ -286,9 +444,16 @@ wdb_release(struct wdb *w, const struct job *j)
 	const char *vals[3];
 	char attempt[16];
 
-	snprintf(attempt, sizeof(attempt), "%d", j->attempt);
-	vals[0] = j->id;
-	vals[1] = attempt;
-	vals[2] = j->token;
+	lease_params(j, vals, attempt, sizeof(attempt));
 	return fenced(w, S_RELEASE, vals, NULL, NULL);
+}
+
+enum wdb_rc
+wdb_canceled(struct wdb *w, const struct job *j)
+{
+	const char *vals[3];
+	char attempt[16];
+
+	lease_params(j, vals, attempt, sizeof(attempt));
+	return fenced(w, S_CANCELED, vals, NULL, NULL);
 }

@@ -1,0 +1,254 @@
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "inflight.h"
+#include "log.h"
+#include "text.h"
+
+int
+inflight_init(struct inflight *f, unsigned int max, int notify_fd)
+{
+	memset(f, 0, sizeof(*f));
+	f->max = max;
+	f->notify_fd = notify_fd;
+	f->jobs = calloc(max, sizeof(*f->jobs));
+	f->scratch = calloc(max, sizeof(*f->scratch));
+	if (f->jobs == NULL || f->scratch == NULL ||
+	    (f->pool = pool_new(max, notify_fd)) == NULL) {
+		free(f->jobs);
+		free(f->scratch);
+		return -1;
+	}
+	return 0;
+}
+
+/* Only once every job has been written back: the threads are joined. */
+void
+inflight_free(struct inflight *f)
+{
+	pool_free(f->pool);
+	free(f->jobs);
+	free(f->scratch);
+}
+
+unsigned int
+inflight_free_slots(const struct inflight *f)
+{
+	return f->max - f->n;
+}
+
+static void
+forget(struct inflight *f, unsigned int i)
+{
+	struct job *j = f->jobs[i];
+
+	f->jobs[i] = f->jobs[--f->n];
+	if (f->forget != NULL)
+		f->forget(j);
+	job_free(j);
+}
+
+/* Run a claimed job; now is the monotonic time in ms. */
+void
+inflight_start(struct inflight *f, struct job *j, long long now)
+{
+	f->jobs[f->n++] = j;
+	j->deadline = j->timeout_ms > 0 ? now + j->timeout_ms : LLONG_MAX;
+	if (j->handler == NULL) {
+		/* Claimed for a type this worker cannot run: fail it. */
+		job_error(j, 500, "no_handler", "no handler for type %s",
+		    j->type);
+		j->rc = HANDLER_FAIL;
+		j->finished = 1;
+		j->need_write = 1;
+		return;
+	}
+	pool_run(f->pool, j);
+}
+
+/* Make a handler's text safe for the database: valid UTF-8, no NULs. */
+static void
+clean(char *s, size_t size)
+{
+	text_clean(s, size, s, strlen(s));
+}
+
+/* Write the progress the handlers reported; note which have returned. */
+void
+inflight_events(struct inflight *f, struct wdb *db)
+{
+	char message[sizeof(((struct job *)0)->message)];
+	struct job *j;
+	size_t n, i;
+	int dirty, finished, progress;
+
+	n = pool_events(f->pool, f->scratch, f->max);
+	for (i = 0; i < n; i++) {
+		j = f->scratch[i];
+		pool_lock(f->pool);
+		dirty = j->progress_dirty;
+		j->progress_dirty = 0;
+		progress = j->progress;
+		memcpy(message, j->message, sizeof(message));
+		finished = j->finished;
+		pool_unlock(f->pool);
+		if (finished) {
+			j->need_write = 1;
+			continue;
+		}
+		if (!dirty || db->conn == NULL ||
+		    atomic_load(&j->stop) != STOP_NONE)
+			continue;
+		clean(message, sizeof(message));
+		if (wdb_progress(db, j, progress, message) == WDB_FENCED) {
+			log_warnx("job %s: lease lost, abandoning it", j->id);
+			pool_stop(f->pool, j, STOP_FENCED);
+		}
+	}
+	if (n == f->max) {
+		/* There may be more: come back without sleeping (a full
+		 * pipe means the loop wakes anyway). */
+		if (write(f->notify_fd, "", 1) == -1)
+			return;
+	}
+}
+
+/*
+ * Write one finished job's outcome.  0 when the job is done with (written,
+ * fenced off or refused), -1 when the connection is lost.
+ */
+static int
+outcome(struct wdb *db, struct job *j)
+{
+	int stop = atomic_load(&j->stop);
+	const char *what;
+	enum wdb_rc rc;
+
+	if (stop == STOP_FENCED)
+		return 0;
+	clean(j->err_code, sizeof(j->err_code));
+	clean(j->err_message, sizeof(j->err_message));
+	if (j->rc == HANDLER_OK) {
+		what = "finish";
+		rc = wdb_finish(db, j);
+	} else if (stop == STOP_SHUTDOWN) {
+		what = "release";
+		rc = wdb_release(db, j);
+	} else if (stop == STOP_CANCEL) {
+		what = "cancel";
+		rc = wdb_canceled(db, j);
+	} else if (stop == STOP_TIMEOUT) {
+		what = "fail";
+		job_error(j, 500, "timeout", "the job ran past its timeout of"
+		    " %lld ms", j->timeout_ms);
+		rc = wdb_fail(db, j, 1);
+	} else {
+		what = "fail";
+		rc = wdb_fail(db, j, j->rc == HANDLER_RETRY);
+	}
+	if (rc == WDB_LOST)
+		return -1;
+	if (rc == WDB_FENCED)
+		log_warnx("job %s: lease lost, %s discarded", j->id, what);
+	else if (rc == WDB_REFUSED)
+		log_warnx("job %s: %s refused by the database", j->id, what);
+	return 0;
+}
+
+/*
+ * Write the outcomes of the jobs whose handlers returned and free their
+ * slots.  Returns how many were freed, or -1 when the connection is lost
+ * (the rest are written after the reconnect).
+ */
+int
+inflight_flush(struct inflight *f, struct wdb *db)
+{
+	unsigned int i = 0;
+	int freed = 0;
+
+	while (i < f->n) {
+		if (!f->jobs[i]->need_write) {
+			i++;
+			continue;
+		}
+		if (db->conn == NULL || outcome(db, f->jobs[i]) == -1)
+			return -1;
+		forget(f, i);
+		freed++;
+	}
+	return freed;
+}
+
+/*
+ * Extend the leases of the running jobs; abandon those no longer ours and
+ * stop those asked to cancel.  -1 when the statement failed.
+ */
+int
+inflight_heartbeat(struct inflight *f, struct wdb *db)
+{
+	struct job *j;
+	size_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < f->n; i++)
+		if (!f->jobs[i]->need_write &&
+		    atomic_load(&f->jobs[i]->stop) != STOP_FENCED)
+			f->scratch[n++] = f->jobs[i];
+	/* Even with no job: the heartbeat also says the worker is alive. */
+	if (wdb_heartbeat(db, f->scratch, n) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		j = f->scratch[i];
+		if (!j->held) {
+			log_warnx("job %s: lease lost, abandoning it", j->id);
+			pool_stop(f->pool, j, STOP_FENCED);
+		} else if (j->cancel)
+			pool_stop(f->pool, j, STOP_CANCEL);
+	}
+	return 0;
+}
+
+/* Stop the jobs past their timeout; the next deadline, or LLONG_MAX. */
+long long
+inflight_deadlines(struct inflight *f, long long now)
+{
+	long long next = LLONG_MAX;
+	struct job *j;
+	unsigned int i;
+
+	for (i = 0; i < f->n; i++) {
+		j = f->jobs[i];
+		if (j->need_write || atomic_load(&j->stop) != STOP_NONE)
+			continue;
+		if (j->deadline <= now) {
+			log_warnx("job %s: past its timeout, stopping it", j->id);
+			pool_stop(f->pool, j, STOP_TIMEOUT);
+		} else if (j->deadline < next)
+			next = j->deadline;
+	}
+	return next;
+}
+
+void
+inflight_stop_all(struct inflight *f, enum stop_reason why)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->n; i++)
+		if (!f->jobs[i]->need_write)
+			pool_stop(f->pool, f->jobs[i], why);
+}
+
+/* A cancel was announced: stop the job if it is one of ours. */
+void
+inflight_cancel(struct inflight *f, const char *id)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->n; i++)
+		if (strcmp(f->jobs[i]->id, id) == 0 && !f->jobs[i]->need_write)
+			pool_stop(f->pool, f->jobs[i], STOP_CANCEL);
+}

@@ -1,0 +1,36 @@
+#ifndef RSVP_INFLIGHT_H
+#define RSVP_INFLIGHT_H
+
+#include "pool.h"
+#include "wdb.h"
+
+/*
+ * The jobs a worker holds: handed to the handler threads, watched for
+ * their timeouts, kept alive by the heartbeat, and written back, fenced by
+ * their leases, when their handlers return.
+ */
+struct inflight {
+	struct pool	 *pool;
+	struct job	**jobs;
+	struct job	**scratch;
+	unsigned int	  n;
+	unsigned int	  max;
+	int		  notify_fd;
+	void		(*forget)(struct job *);	/* called on each job freed */
+};
+
+int		 inflight_init(struct inflight *, unsigned int, int)
+		    __attribute__((warn_unused_result));
+void		 inflight_free(struct inflight *);
+void		 inflight_start(struct inflight *, struct job *, long long);
+void		 inflight_events(struct inflight *, struct wdb *);
+int		 inflight_flush(struct inflight *, struct wdb *)
+		    __attribute__((warn_unused_result));
+int		 inflight_heartbeat(struct inflight *, struct wdb *)
+		    __attribute__((warn_unused_result));
+long long	 inflight_deadlines(struct inflight *, long long);
+void		 inflight_stop_all(struct inflight *, enum stop_reason);
+void		 inflight_cancel(struct inflight *, const char *);
+unsigned int	 inflight_free_slots(const struct inflight *);
+
+#endif
