@@ -26,19 +26,23 @@ ALL_CFLAGS = $(WARNINGS) $(CFLAGS) -D_GNU_SOURCE -Icommon -Icgi -Iworker \
 
 COMMON	= common/log.o common/buf.o common/env.o common/uuid.o common/db.o \
 	  common/json_check.o common/text.o common/clock.o \
-	  common/job.o
+	  common/job.o common/sign.o
 CGI	= cgi/request.o cgi/response.o cgi/url.o \
-	  cgi/router.o cgi/store.o cgi/doc.o cgi/app.o cgi/jobs.o
+	  cgi/router.o cgi/store.o cgi/doc.o cgi/app.o cgi/jobs.o \
+	  cgi/links.o cgi/monitor.o cgi/ops.o cgi/answer.o \
+	  cgi/headers.o
 WORKER	= worker/pool.o worker/builtin.o worker/wdb.o worker/loop.o \
 	  worker/config.o worker/command.o worker/inflight.o \
 	  worker/progress.o
 UNIT	= tests/unit/test_json tests/unit/test_request tests/unit/test_router \
 	  tests/unit/test_url tests/unit/test_response tests/unit/test_common \
-	  tests/unit/test_builtin tests/unit/test_config tests/unit/test_command
+	  tests/unit/test_builtin tests/unit/test_config tests/unit/test_command \
+	  tests/unit/test_headers tests/unit/test_sign
 
 PROGS	= cgi/rsvp.fcgi worker/rsvp-worker
 
-.PHONY: all run check check-unit check-sql check-worker check-integration lint clean \
+.PHONY: all run check check-unit check-sql check-worker check-integration \
+	check-clients lint clean \
 	install deps
 
 all: $(PROGS)
@@ -71,6 +75,9 @@ check: all $(UNIT)
 	@tests/sql/run
 	@tests/worker/run
 	@tests/integration/run
+	@tests/integration/contract
+	@tests/clients/run
+	@tests/browser/run
 
 check-unit: $(UNIT)
 	@scripts/check-unit $(UNIT)
@@ -83,6 +90,11 @@ check-worker: all
 
 check-integration: all
 	@tests/integration/run
+	@tests/integration/contract
+
+check-clients: all
+	@tests/clients/run
+	@tests/browser/run
 
 BANNED = sprintf|strcpy|strcat|strncpy|strtok|atoi|atol|sscanf|gets|system
 lint:

@@ -5,6 +5,7 @@
 
 #include "request.h"
 #include "response.h"
+#include "sign.h"
 #include "store.h"
 
 /* The responder's configuration, read once from the environment. */
@@ -14,6 +15,17 @@ struct config {
 	const char	*public_url;	/* RSVP_PUBLIC_URL, or NULL */
 	unsigned long	 db_timeout;	/* RSVP_DB_TIMEOUT, milliseconds */
 	unsigned int	 max_retry_after;	/* RSVP_MAX_RETRY_AFTER, s */
+	unsigned int	 max_wait;	/* RSVP_MAX_WAIT, s */
+	int		 pending_status;	/* RSVP_PENDING_STATUS: 200, 202 */
+	const char	*cors_origin;	/* RSVP_CORS_ORIGIN: "*" or a list */
+	int		 trust_proxy;	/* RSVP_TRUST_PROXY */
+	int		 signing;	/* RSVP_SIGNING_KEY is set */
+	struct sign_keys keys;
+	unsigned int	 signing_ttl;	/* RSVP_SIGNING_TTL, s */
+	unsigned int	 quota;		/* RSVP_QUOTA: submits ... */
+	unsigned int	 quota_window;	/* ... per this many seconds */
+	char		 quota_param[80];	/* HTTP_X_API_KEY or REMOTE_ADDR */
+	int		 pooler;	/* RSVP_POOLER=transaction */
 };
 
 struct app {
@@ -21,13 +33,16 @@ struct app {
 	struct store	*store;
 };
 
+struct route_arg;
+
 int	app_config_load(struct config *) __attribute__((warn_unused_result));
 void	app_handle(struct app *, struct request *, struct response *,
 	    body_reader *, void *);
 
-/* The handlers, in jobs.c. */
-struct route_arg;
+/* The handlers: jobs.c, monitor.c, ops.c. */
 void	jobs_submit(struct app *, const struct request *, struct response *,
+	    const struct route_arg *);
+void	jobs_cancel(struct app *, const struct request *, struct response *,
 	    const struct route_arg *);
 void	jobs_status(struct app *, const struct request *, struct response *,
 	    const struct route_arg *);
@@ -36,6 +51,8 @@ void	jobs_operation(struct app *, const struct request *,
 void	jobs_result(struct app *, const struct request *, struct response *,
 	    const struct route_arg *);
 void	ops_health(struct app *, const struct request *, struct response *,
+	    const struct route_arg *);
+void	ops_metrics(struct app *, const struct request *, struct response *,
 	    const struct route_arg *);
 
 #endif

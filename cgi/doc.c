@@ -19,13 +19,6 @@ doc_is_json_type(const char *t)
 	return n > 5 && strncasecmp(t + n - 5, "+json", 5) == 0;
 }
 
-/* base + "/jobs/" + id + suffix */
-int
-doc_url(struct buf *b, const char *base, const char *id, const char *suffix)
-{
-	return buf_printf(b, "%s/jobs/%s%s", base, id, suffix);
-}
-
 static struct json_object *
 str_or_null(const char *s)
 {
@@ -33,15 +26,15 @@ str_or_null(const char *s)
 }
 
 static int
-add_link(struct json_object *links, const char *name, const char *base,
-    const char *id, const char *suffix)
+add_link(struct json_object *o, const char *name, const struct links *l,
+    const char *id, enum link k)
 {
 	struct buf u;
 	int rc;
 
 	buf_init(&u, 4096);
-	if ((rc = doc_url(&u, base, id, suffix)) == BUF_OK)
-		json_object_object_add(links, name,
+	if ((rc = links_url(l, &u, id, k)) == BUF_OK)
+		json_object_object_add(o, name,
 		    json_object_new_string_len(u.data, (int)u.len));
 	buf_free(&u);
 	return rc;
@@ -71,12 +64,11 @@ result_value(const struct job_status *js)
  * ended, its error or (with flags) its result and where to fetch it.
  */
 int
-doc_status(struct buf *out, const struct job_status *js, const char *base,
-    int flags)
+doc_status(struct buf *out, const struct job_status *js,
+    const struct links *l, int flags)
 {
 	struct json_object *o, *links, *err;
 	const char *text;
-	struct buf u;
 	int rc = BUF_NOMEM;
 
 	if ((o = json_object_new_object()) == NULL)
@@ -106,26 +98,19 @@ doc_status(struct buf *out, const struct job_status *js, const char *base,
 		    "the job failed"));
 		json_object_object_add(o, "error", err);
 	}
-	if (js->state == JOB_SUCCEEDED && (flags & DOC_RESOURCE)) {
-		buf_init(&u, 4096);
-		if (doc_url(&u, base, js->id, "/result") != BUF_OK) {
-			buf_free(&u);
-			goto out;
-		}
-		json_object_object_add(o, "resourceLocation",
-		    json_object_new_string_len(u.data, (int)u.len));
-		buf_free(&u);
-	}
+	if (js->state == JOB_SUCCEEDED && (flags & DOC_RESOURCE) &&
+	    add_link(o, "resourceLocation", l, js->id, LINK_RESULT) != BUF_OK)
+		goto out;
 	if (js->state == JOB_SUCCEEDED && (flags & DOC_RESULT))
 		json_object_object_add(o, "result", result_value(js));
 
 	if ((links = json_object_new_object()) == NULL)
 		goto out;
 	json_object_object_add(o, "links", links);
-	if (add_link(links, "self", base, js->id, "") != BUF_OK ||
-	    add_link(links, "result", base, js->id, "/result") != BUF_OK ||
-	    add_link(links, "operation", base, js->id, "/status") != BUF_OK ||
-	    add_link(links, "cancel", base, js->id, "") != BUF_OK)
+	if (add_link(links, "self", l, js->id, LINK_STATUS) != BUF_OK ||
+	    add_link(links, "result", l, js->id, LINK_RESULT) != BUF_OK ||
+	    add_link(links, "operation", l, js->id, LINK_OPERATION) != BUF_OK ||
+	    add_link(links, "cancel", l, js->id, LINK_CANCEL) != BUF_OK)
 		goto out;
 
 	text = json_object_to_json_string_ext(o,

@@ -146,7 +146,7 @@ main(void)
 		    " user");
 	if (app_config_load(&app.cfg) == -1)
 		fatalx("invalid configuration");
-	if ((app.store = store_new(app.cfg.db_timeout)) == NULL)
+	if ((app.store = store_new(app.cfg.db_timeout, app.cfg.pooler)) == NULL)
 		fatal("store_new");
 	/* A client that goes away must not kill the process. */
 	signal(SIGPIPE, SIG_IGN);

@@ -52,6 +52,13 @@ request_param(char **envp, const char *name)
 	return NULL;
 }
 
+/* A CGI parameter of the request, such as "HTTP_PREFER"; NULL if absent. */
+const char *
+request_get(const struct request *r, const char *name)
+{
+	return request_param(r->envp, name);
+}
+
 /*
  * A client's X-Request-ID is kept when it is 1..128 printable ASCII
  * characters other than quotes and backslashes; otherwise, or when there
@@ -93,6 +100,7 @@ request_parse(struct request *r, char **envp)
 
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->body, 0);
+	r->envp = envp;
 
 	r->method_name = request_param(envp, "REQUEST_METHOD");
 	if (r->method_name == NULL)

@@ -41,6 +41,7 @@ struct request {
 	size_t		 content_length;
 	char		 request_id[REQUEST_ID_MAX + 1];
 	struct buf	 body;
+	char		**envp;		/* every other parameter */
 };
 
 enum request_error {
@@ -58,6 +59,7 @@ typedef ssize_t	body_reader(void *, char *, size_t);
 
 const char	*request_strerror(enum request_error);
 const char	*request_param(char **, const char *);
+const char	*request_get(const struct request *, const char *);
 enum request_error	request_parse(struct request *, char **)
 			    __attribute__((warn_unused_result));
 enum request_error	request_read_body(struct request *, size_t,

@@ -20,6 +20,7 @@ struct response {
 	struct buf	 body;
 	char		 job_id[40];	/* for the log line */
 	char		 ctype[128];	/* a content type copied in */
+	char		 etag[40];	/* the body's ETag, when it has one */
 };
 
 void		 response_init(struct response *);

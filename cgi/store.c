@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "db.h"
 #include "log.h"
 #include "store.h"
@@ -10,6 +11,7 @@
 struct store {
 	PGconn		*conn;
 	unsigned long	 timeout_ms;
+	int		 pooler;	/* transaction pooling: no session state */
 };
 
 enum stmt {
@@ -18,11 +20,15 @@ enum stmt {
 	S_STATUS,
 	S_STATUS_RESULT,
 	S_PING,
+	S_CANCEL,
+	S_QUOTA,
+	S_WATCH,
+	S_METRICS,
 	S__MAX
 };
 
 /* The columns of rsvp.status_of(), in order. */
-#define STATUS_COLUMNS	15
+#define STATUS_COLUMNS	16
 
 static const struct {
 	const char	*name;
@@ -30,8 +36,8 @@ static const struct {
 	int		 nparams;
 } stmts[S__MAX] = {
 	[S_ENQUEUE] = { "rsvp_enqueue",
-	    "SELECT s.* FROM rsvp.enqueue($1, $2::jsonb, $3) j,"
-	    " LATERAL rsvp.status_of(j) s", 3 },
+	    "SELECT s.* FROM rsvp.enqueue($1, $2::jsonb, $3, NULL, $4) j,"
+	    " LATERAL rsvp.status_of(j) s", 4 },
 	[S_RING] = { "rsvp_ring", "SELECT rsvp.ring()", 0 },
 	[S_STATUS] = { "rsvp_status",
 	    "SELECT s.* FROM rsvp.jobs j, LATERAL rsvp.status_of(j) s"
@@ -40,6 +46,11 @@ static const struct {
 	    "SELECT s.*, j.result FROM rsvp.jobs j,"
 	    " LATERAL rsvp.status_of(j) s WHERE j.id = $1", 1 },
 	[S_PING] = { "rsvp_ping", "SELECT 1", 0 },
+	[S_CANCEL] = { "rsvp_cancel", "SELECT rsvp.cancel($1)", 1 },
+	[S_QUOTA] = { "rsvp_quota", "SELECT rsvp.take_quota($1, $2, $3)", 3 },
+	[S_WATCH] = { "rsvp_watch", "SELECT rsvp.watch($1)", 1 },
+	[S_METRICS] = { "rsvp_metrics",
+	    "SELECT metric, type, state, value FROM rsvp.metrics()", 0 },
 };
 
 static const char *const messages[STORE__MAX] = {
@@ -47,6 +58,7 @@ static const char *const messages[STORE__MAX] = {
 	[STORE_NOT_FOUND] = "no such job",
 	[STORE_UNKNOWN_TYPE] = "unknown job type",
 	[STORE_BAD_INPUT] = "the database refused the input",
+	[STORE_CONFLICT] = "the idempotency key was used for another request",
 	[STORE_UNAVAILABLE] = "the database is unavailable",
 	[STORE_NOMEM] = "out of memory",
 	[STORE_FAILED] = "the database failed",
@@ -61,13 +73,14 @@ store_strerror(enum store_error e)
 }
 
 struct store *
-store_new(unsigned long timeout_ms)
+store_new(unsigned long timeout_ms, int pooler)
 {
 	struct store *st;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return NULL;
 	st->timeout_ms = timeout_ms;
+	st->pooler = pooler;
 	return st;
 }
 
@@ -97,6 +110,12 @@ connect_prepare(struct store *st)
 
 	if ((st->conn = db_connect("rsvp.fcgi")) == NULL)
 		return -1;
+	/*
+	 * Behind a transaction pooler a session is not ours: no SET, no
+	 * LISTEN, no named statements (statement_timeout belongs on the role).
+	 */
+	if (st->pooler)
+		return 0;
 	/* Keep a slow database from holding a web server slot for long. */
 	snprintf(timeout, sizeof(timeout), "%lu", st->timeout_ms);
 	val[0] = timeout;
@@ -104,6 +123,15 @@ connect_prepare(struct store *st)
 	    "'statement_timeout', $1, false)", 1, NULL, val, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		log_warnx("could not set statement_timeout: %s",
+		    db_errmsg(st->conn, res, msg, sizeof(msg)));
+		PQclear(res);
+		disconnect(st);
+		return -1;
+	}
+	PQclear(res);
+	res = PQexec(st->conn, "LISTEN rsvp_watch");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		log_warnx("could not LISTEN: %s",
 		    db_errmsg(st->conn, res, msg, sizeof(msg)));
 		PQclear(res);
 		disconnect(st);
@@ -163,8 +191,12 @@ run(struct store *st, enum stmt s, const char *const *params,
 	*out = NULL;
 	if (ensure(st) == -1)
 		return STORE_UNAVAILABLE;
-	res = PQexecPrepared(st->conn, stmts[s].name, stmts[s].nparams,
-	    params, NULL, NULL, 0);
+	if (st->pooler)
+		res = PQexecParams(st->conn, stmts[s].sql, stmts[s].nparams,
+		    NULL, params, NULL, NULL, 0);
+	else
+		res = PQexecPrepared(st->conn, stmts[s].name, stmts[s].nparams,
+		    params, NULL, NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
 		*out = res;
 		return STORE_OK;
@@ -172,6 +204,10 @@ run(struct store *st, enum stmt s, const char *const *params,
 	if (db_state_is(res, "RV001")) {
 		PQclear(res);
 		return STORE_UNKNOWN_TYPE;
+	}
+	if (db_state_is(res, "RV422")) {
+		PQclear(res);
+		return STORE_CONFLICT;
 	}
 	if (res != NULL) {
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -244,7 +280,9 @@ fill(PGresult *res, struct job_status *js, int with_result)
 	js->error_status = PQgetisnull(res, 0, 12) ? 0 :
 	    num(PQgetvalue(res, 0, 12));
 	js->result_type = col(res, 13);
-	js->retry_after = num(PQgetvalue(res, 0, 14));
+	js->retry_after = PQgetisnull(res, 0, 14) ? 0 :
+	    num(PQgetvalue(res, 0, 14));
+	js->expires = col(res, 15);
 	if (with_result && (v = col(res, STATUS_COLUMNS)) != NULL) {
 		js->result = PQunescapeBytea((const unsigned char *)v, &n);
 		if (js->result == NULL) {
@@ -258,9 +296,9 @@ fill(PGresult *res, struct job_status *js, int with_result)
 
 enum store_error
 store_submit(struct store *st, const char *type, const char *input,
-    const char *request_id, struct job_status *js)
+    const char *request_id, const char *idem_key, struct job_status *js)
 {
-	const char *params[3] = { type, input, request_id };
+	const char *params[4] = { type, input, request_id, idem_key };
 	enum store_error e;
 	PGresult *res;
 
@@ -301,6 +339,108 @@ store_ping(struct store *st)
 	if ((e = run(st, S_PING, NULL, &res)) == STORE_OK)
 		PQclear(res);
 	return e;
+}
+
+/* Cancel a job; state gets what rsvp.cancel() answered. */
+enum store_error
+store_cancel(struct store *st, const char *id, char *state, size_t len)
+{
+	const char *params[1] = { id };
+	enum store_error e;
+	PGresult *res;
+
+	if ((e = run(st, S_CANCEL, params, &res)) != STORE_OK)
+		return e;
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+		PQclear(res);
+		return STORE_NOT_FOUND;
+	}
+	snprintf(state, len, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return STORE_OK;
+}
+
+/* Count a submit against a client's quota; *retry is 0 when allowed. */
+enum store_error
+store_quota(struct store *st, const char *client, unsigned int limit,
+    unsigned int window, int *retry)
+{
+	char l[16], w[16];
+	const char *params[3] = { client, l, w };
+	enum store_error e;
+	PGresult *res;
+
+	snprintf(l, sizeof(l), "%u", limit);
+	snprintf(w, sizeof(w), "%u", window);
+	if ((e = run(st, S_QUOTA, params, &res)) != STORE_OK)
+		return e;
+	*retry = num(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return STORE_OK;
+}
+
+/* Ask for the job's changes to be announced: the caller will wait. */
+enum store_error
+store_watch(struct store *st, const char *id)
+{
+	const char *params[1] = { id };
+	enum store_error e;
+	PGresult *res;
+
+	if ((e = run(st, S_WATCH, params, &res)) == STORE_OK)
+		PQclear(res);
+	return e;
+}
+
+/*
+ * Wait until the job is announced or the deadline (monotonic ms) passes,
+ * but never more than a second: the caller reads the job again either
+ * way, so a lost notification costs at most that.  Without LISTEN (behind
+ * a pooler) this is the one-second poll.
+ */
+enum store_error
+store_wait(struct store *st, const char *id, long long deadline)
+{
+	struct pollfd pfd;
+	PGnotify *n;
+	long long until, left;
+	int found = 0;
+
+	until = clock_ms() + 1000;
+	if (deadline < until)
+		until = deadline;
+	if (st->pooler || st->conn == NULL) {
+		if ((left = until - clock_ms()) > 0)
+			poll(NULL, 0, (int)left);
+		return STORE_OK;
+	}
+	pfd.fd = PQsocket(st->conn);
+	pfd.events = POLLIN;
+	for (;;) {
+		/* What arrived with earlier answers is already queued. */
+		while ((n = PQnotifies(st->conn)) != NULL) {
+			if (strcmp(n->extra, id) == 0)
+				found = 1;
+			PQfreemem(n);
+		}
+		if (found || (left = until - clock_ms()) <= 0)
+			break;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, (int)left) <= 0)
+			break;
+		if (PQconsumeInput(st->conn) == 0) {
+			disconnect(st);
+			return STORE_UNAVAILABLE;
+		}
+	}
+	return STORE_OK;
+}
+
+/* The rows of rsvp.metrics(); the caller clears the result. */
+enum store_error
+store_metrics(struct store *st, PGresult **res)
+{
+	return run(st, S_METRICS, NULL, res);
 }
 
 void

@@ -21,6 +21,7 @@ enum store_error {
 	STORE_BAD_INPUT,	/* the database refused the input */
 	STORE_UNAVAILABLE,	/* no connection, or the database is too slow */
 	STORE_NOMEM,		/* out of memory */
+	STORE_CONFLICT,		/* the idempotency key was used for another request */
 	STORE_FAILED,		/* any other database error */
 	STORE__MAX
 };
@@ -43,17 +44,30 @@ struct job_status {
 	int		 error_status;
 	const char	*result_type;	/* NULL when there is no result */
 	int		 retry_after;
+	const char	*expires;	/* an HTTP date */
 	unsigned char	*result;	/* with STATUS_RESULT, else NULL */
 	size_t		 result_len;
 };
 
 #define STATUS_RESULT	0x01	/* also fetch the result */
 
-struct store	*store_new(unsigned long);
+struct store	*store_new(unsigned long, int);
 void		 store_free(struct store *);
 const char	*store_strerror(enum store_error);
 enum store_error	store_submit(struct store *, const char *,
-			    const char *, const char *, struct job_status *)
+			    const char *, const char *, const char *,
+			    struct job_status *)
+			    __attribute__((warn_unused_result));
+enum store_error	store_cancel(struct store *, const char *, char *,
+			    size_t) __attribute__((warn_unused_result));
+enum store_error	store_quota(struct store *, const char *,
+			    unsigned int, unsigned int, int *)
+			    __attribute__((warn_unused_result));
+enum store_error	store_watch(struct store *, const char *)
+			    __attribute__((warn_unused_result));
+enum store_error	store_wait(struct store *, const char *, long long)
+			    __attribute__((warn_unused_result));
+enum store_error	store_metrics(struct store *, PGresult **)
 			    __attribute__((warn_unused_result));
 enum store_error	store_status(struct store *, const char *, int,
 			    struct job_status *)

@@ -110,17 +110,74 @@ add_path(struct buf *b, const char *p)
 }
 
 /*
+ * What a trusted proxy says of the original request: the first element
+ * of Forwarded (host=, proto=), else X-Forwarded-Host and
+ * X-Forwarded-Proto.  A host that is not valid is ignored.
+ */
+static void
+proxied(const struct request *r, char *host, size_t hostlen, int *https)
+{
+	const char *v, *p, *end, *val;
+	size_t n, vlen;
+
+	host[0] = '\0';
+	if ((v = request_get(r, "HTTP_FORWARDED")) != NULL) {
+		/* The first element is what the client's side of it saw. */
+		end = v + strcspn(v, ",");
+		for (p = v; p < end; p += n) {
+			while (p < end && (*p == ' ' || *p == ';'))
+				p++;
+			n = strcspn(p, ";,");
+			if (n > 5 && strncasecmp(p, "host=", 5) == 0) {
+				val = p + 5;
+				vlen = n - 5;
+				if (vlen >= 2 && val[0] == '"' &&
+				    val[vlen - 1] == '"') {
+					val++;
+					vlen -= 2;
+				}
+				if (vlen < hostlen && url_host_valid(val, vlen)) {
+					memcpy(host, val, vlen);
+					host[vlen] = '\0';
+				}
+			} else if (n > 6 && strncasecmp(p, "proto=", 6) == 0)
+				*https = n == 11 &&
+				    strncasecmp(p + 6, "https", 5) == 0;
+		}
+		return;
+	}
+	if ((v = request_get(r, "HTTP_X_FORWARDED_HOST")) != NULL) {
+		/* The first of the list, blanks around it trimmed. */
+		v += strspn(v, " ");
+		n = strcspn(v, ",");
+		while (n > 0 && v[n - 1] == ' ')
+			n--;
+		if (n < hostlen && url_host_valid(v, n)) {
+			memcpy(host, v, n);
+			host[n] = '\0';
+		}
+	}
+	if ((v = request_get(r, "HTTP_X_FORWARDED_PROTO")) != NULL) {
+		n = strcspn(v, ", ");
+		*https = n == 5 && strncasecmp(v, "https", 5) == 0;
+	}
+}
+
+/*
  * The absolute URL of the mount point, with no trailing slash: the
  * configured public URL when there is one, else the request's scheme and
  * Host (or, when Host is missing or malformed, SERVER_NAME[:SERVER_PORT],
- * or localhost) followed by SCRIPT_NAME.
+ * or localhost) followed by SCRIPT_NAME.  Only with trust_proxy do the
+ * Forwarded headers count: a client must not move a URL elsewhere.
  */
 int
-url_base(struct buf *b, const struct request *r, const char *public_url)
+url_base(struct buf *b, const struct request *r, const char *public_url,
+    int trust_proxy)
 {
 	const char *host = r->host;
+	char fwd[262];
+	int rc, https = r->https;
 	size_t n;
-	int rc;
 
 	if (public_url != NULL) {
 		n = strlen(public_url);
@@ -128,7 +185,12 @@ url_base(struct buf *b, const struct request *r, const char *public_url)
 			n--;
 		return buf_add(b, public_url, n);
 	}
-	rc = buf_puts(b, r->https ? "https://" : "http://");
+	if (trust_proxy) {
+		proxied(r, fwd, sizeof(fwd), &https);
+		if (fwd[0] != '\0')
+			host = fwd;
+	}
+	rc = buf_puts(b, https ? "https://" : "http://");
 	if (rc != BUF_OK)
 		return rc;
 	if (host != NULL && url_host_valid(host, strlen(host)))
@@ -137,7 +199,7 @@ url_base(struct buf *b, const struct request *r, const char *public_url)
 	    url_host_valid(r->server_name, strlen(r->server_name))) {
 		rc = buf_puts(b, r->server_name);
 		if (rc == BUF_OK && port_valid(r->server_port) &&
-		    strcmp(r->server_port, r->https ? "443" : "80") != 0)
+		    strcmp(r->server_port, https ? "443" : "80") != 0)
 			rc = buf_printf(b, ":%s", r->server_port);
 	} else
 		rc = buf_puts(b, "localhost");

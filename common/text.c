@@ -42,3 +42,34 @@ text_clean(char *dst, size_t dstlen, const char *src, size_t len)
 	}
 	dst[o] = '\0';
 }
+
+static const char b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* base64url without padding; dst needs (n * 4 + 2) / 3 bytes. */
+size_t
+b64url_encode(char *dst, const unsigned char *src, size_t n)
+{
+	size_t i, o = 0;
+	unsigned long v;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (unsigned long)src[i] << 16 |
+		    (unsigned long)src[i + 1] << 8 | src[i + 2];
+		dst[o++] = b64url[v >> 18 & 63];
+		dst[o++] = b64url[v >> 12 & 63];
+		dst[o++] = b64url[v >> 6 & 63];
+		dst[o++] = b64url[v & 63];
+	}
+	if (n - i == 0)
+		return o;
+	v = (unsigned long)src[i] << 16;
+	if (n - i == 2)
+		v |= (unsigned long)src[i + 1] << 8;
+	dst[o++] = b64url[v >> 18 & 63];
+	dst[o++] = b64url[v >> 12 & 63];
+	if (n - i == 2)
+		dst[o++] = b64url[v >> 6 & 63];
+	return o;
+}
+

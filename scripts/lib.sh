@@ -35,6 +35,8 @@ stack_init() {
 	fi
 	chmod 750 "$RUN/sock"
 	cp "$TOP/cgi/rsvp.fcgi" "$TOP/worker/rsvp-worker" "$RUN/bin/"
+	cp -R "$TOP/web/." "$RUN/www/"
+	chmod -R a+rX "$RUN/www"
 	chmod 755 "$RUN/bin/"*
 	export PGHOST="$RUN/pg" PGPORT=5432 PGUSER=rsvp PGDATABASE=rsvp
 	unset PGPASSWORD PGSERVICE RSVP_DATABASE_URL

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "inflight.h"
 #include "log.h"
 #include "text.h"
@@ -32,6 +33,53 @@ inflight_free(struct inflight *f)
 	pool_free(f->pool);
 	free(f->jobs);
 	free(f->scratch);
+	free(f->stats);
+}
+
+/* Count an outcome; a failure to count (out of memory) loses only that. */
+static void
+count(struct inflight *f, const struct job *j, int what)
+{
+	struct type_stats *t = NULL, *p;
+	size_t i;
+
+	for (i = 0; i < f->nstats; i++)
+		if (strcmp(f->stats[i].type, j->type) == 0)
+			t = &f->stats[i];
+	if (t == NULL) {
+		if ((p = realloc(f->stats, (f->nstats + 1) * sizeof(*p))) ==
+		    NULL)
+			return;
+		f->stats = p;
+		t = &f->stats[f->nstats++];
+		memset(t, 0, sizeof(*t));
+		snprintf(t->type, sizeof(t->type), "%s", j->type);
+	}
+	switch (what) {
+	case JOB_SUCCEEDED:
+		t->succeeded++;
+		t->duration_sum += (clock_ms() - j->started) / 1000.0;
+		t->duration_count++;
+		break;
+	case JOB_FAILED:
+		t->failed++;
+		break;
+	case JOB_CANCELED:
+		t->canceled++;
+		break;
+	}
+}
+
+/* Write the counted outcomes; they are kept for next time on failure. */
+int
+inflight_flush_stats(struct inflight *f, struct wdb *db)
+{
+	if (f->nstats == 0)
+		return 0;
+	if (wdb_record_stats(db, f->stats, f->nstats) == -1)
+		return -1;
+	f->nstats = 0;
+	return 0;
 }
 
 unsigned int
@@ -56,6 +104,7 @@ void
 inflight_start(struct inflight *f, struct job *j, long long now)
 {
 	f->jobs[f->n++] = j;
+	j->started = now;
 	j->deadline = j->timeout_ms > 0 ? now + j->timeout_ms : LLONG_MAX;
 	if (j->handler == NULL) {
 		/* Claimed for a type this worker cannot run: fail it. */
@@ -121,9 +170,9 @@ inflight_events(struct inflight *f, struct wdb *db)
  * fenced off or refused), -1 when the connection is lost.
  */
 static int
-outcome(struct wdb *db, struct job *j)
+outcome(struct inflight *f, struct wdb *db, struct job *j)
 {
-	int stop = atomic_load(&j->stop);
+	int stop = atomic_load(&j->stop), ended = JOB__MAX;
 	const char *what;
 	enum wdb_rc rc;
 
@@ -134,23 +183,26 @@ outcome(struct wdb *db, struct job *j)
 	if (j->rc == HANDLER_OK) {
 		what = "finish";
 		rc = wdb_finish(db, j);
+		ended = JOB_SUCCEEDED;
 	} else if (stop == STOP_SHUTDOWN) {
 		what = "release";
 		rc = wdb_release(db, j);
 	} else if (stop == STOP_CANCEL) {
 		what = "cancel";
 		rc = wdb_canceled(db, j);
-	} else if (stop == STOP_TIMEOUT) {
-		what = "fail";
-		job_error(j, 500, "timeout", "the job ran past its timeout of"
-		    " %lld ms", j->timeout_ms);
-		rc = wdb_fail(db, j, 1);
+		ended = JOB_CANCELED;
 	} else {
 		what = "fail";
-		rc = wdb_fail(db, j, j->rc == HANDLER_RETRY);
+		if (stop == STOP_TIMEOUT)
+			job_error(j, 500, "timeout", "the job ran past its"
+			    " timeout of %lld ms", j->timeout_ms);
+		rc = wdb_fail(db, j, stop == STOP_TIMEOUT ||
+		    j->rc == HANDLER_RETRY, &ended);
 	}
 	if (rc == WDB_LOST)
 		return -1;
+	if (rc == WDB_DONE && ended != JOB__MAX)
+		count(f, j, ended);
 	if (rc == WDB_FENCED)
 		log_warnx("job %s: lease lost, %s discarded", j->id, what);
 	else if (rc == WDB_REFUSED)
@@ -174,7 +226,7 @@ inflight_flush(struct inflight *f, struct wdb *db)
 			i++;
 			continue;
 		}
-		if (db->conn == NULL || outcome(db, f->jobs[i]) == -1)
+		if (db->conn == NULL || outcome(f, db, f->jobs[i]) == -1)
 			return -1;
 		forget(f, i);
 		freed++;

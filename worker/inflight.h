@@ -9,6 +9,16 @@
  * their timeouts, kept alive by the heartbeat, and written back, fenced by
  * their leases, when their handlers return.
  */
+/* Outcomes counted per type, written in a batch with the heartbeat. */
+struct type_stats {
+	char		 type[JOB_TYPE_MAX + 1];
+	int		 succeeded;
+	int		 failed;
+	int		 canceled;
+	double		 duration_sum;		/* seconds, succeeded only */
+	int		 duration_count;
+};
+
 struct inflight {
 	struct pool	 *pool;
 	struct job	**jobs;
@@ -17,6 +27,8 @@ struct inflight {
 	unsigned int	  max;
 	int		  notify_fd;
 	void		(*forget)(struct job *);	/* called on each job freed */
+	struct type_stats *stats;
+	size_t		  nstats;
 };
 
 int		 inflight_init(struct inflight *, unsigned int, int)
@@ -32,5 +44,7 @@ long long	 inflight_deadlines(struct inflight *, long long);
 void		 inflight_stop_all(struct inflight *, enum stop_reason);
 void		 inflight_cancel(struct inflight *, const char *);
 unsigned int	 inflight_free_slots(const struct inflight *);
+int		 inflight_flush_stats(struct inflight *, struct wdb *)
+		    __attribute__((warn_unused_result));
 
 #endif

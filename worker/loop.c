@@ -363,7 +363,8 @@ timers(struct loop *l)
 	long long t = clock_ms();
 
 	if (l->db.conn != NULL && t >= l->next_heartbeat) {
-		if (inflight_heartbeat(&l->f, &l->db) == -1 &&
+		if ((inflight_heartbeat(&l->f, &l->db) == -1 ||
+		    inflight_flush_stats(&l->f, &l->db) == -1) &&
 		    l->db.conn == NULL)
 			disconnected(l);
 		l->next_heartbeat = t + l->opts->cfg.heartbeat_ms;
@@ -489,6 +490,8 @@ worker_run(struct worker_opts *opts)
 		wdb_unregister(&l.db);
 		return 1;
 	}
+	if (inflight_flush_stats(&l.f, &l.db) == -1)
+		log_warnx("could not record the last outcomes' statistics");
 	wdb_unregister(&l.db);
 	wdb_free(&l.db);
 	inflight_free(&l.f);

@@ -39,6 +39,7 @@ struct job {
 	unsigned int	 kill_grace_ms;
 	long long	 timeout_ms;
 	long long	 lease_ms;
+	long long	 started;		/* monotonic ms */
 	long long	 deadline;		/* monotonic ms: stop it then */
 	int		 held;			/* scratch for the heartbeat */
 	int		 cancel;		/* scratch: cancel was asked */

@@ -10,6 +10,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "inflight.h"
 #include "wdb.h"
 
 enum stmt {
@@ -24,6 +25,7 @@ enum stmt {
 	S_REAP,
 	S_REGISTER,
 	S_UNREGISTER,
+	S_STATS,
 	S__MAX
 };
 
@@ -39,7 +41,7 @@ static const struct {
 	    "SELECT rsvp.progress($1, $2, $3, $4, $5)", 5 },
 	[S_FINISH] = { "finish", "SELECT rsvp.finish($1, $2, $3, $4, $5)", 5 },
 	[S_FAIL] = { "fail",
-	    "SELECT rsvp.fail($1, $2, $3, $4, $5, $6, $7) IS NOT NULL", 7 },
+	    "SELECT rsvp.fail($1, $2, $3, $4, $5, $6, $7)", 7 },
 	[S_RELEASE] = { "release", "SELECT rsvp.release($1, $2, $3)", 3 },
 	[S_CANCELED] = { "canceled", "SELECT rsvp.canceled($1, $2, $3)", 3 },
 	[S_HEARTBEAT] = { "heartbeat", "SELECT id, cancel_requested FROM"
@@ -48,6 +50,9 @@ static const struct {
 	[S_REGISTER] = { "register", "SELECT rsvp.worker_start($1, $2, $3, $4,"
 	    " $5 * interval '1 millisecond')", 5 },
 	[S_UNREGISTER] = { "unregister", "SELECT rsvp.worker_stop($1)", 1 },
+	[S_STATS] = { "stats", "SELECT rsvp.record_stats($1::text[],"
+	    " $2::integer[], $3::integer[], $4::integer[],"
+	    " $5::double precision[], $6::integer[])", 6 },
 };
 
 /* Name the worker; listen says whether it LISTENs or only polls. */
@@ -421,11 +426,17 @@ wdb_finish(struct wdb *w, const struct job *j)
 	return fenced(w, S_FINISH, vals, lens, fmts);
 }
 
+/*
+ * Fail the attempt; *ended becomes JOB_FAILED when the job ended (rather
+ * than being queued again for a retry).
+ */
 enum wdb_rc
-wdb_fail(struct wdb *w, const struct job *j, int retryable)
+wdb_fail(struct wdb *w, const struct job *j, int retryable, int *ended)
 {
 	char attempt[16], status[16];
 	const char *vals[7];
+	enum wdb_rc rc;
+	PGresult *res;
 
 	lease_params(j, vals, attempt, sizeof(attempt));
 	snprintf(status, sizeof(status), "%d", j->err_status >= 400 &&
@@ -435,7 +446,52 @@ wdb_fail(struct wdb *w, const struct job *j, int retryable)
 	    "the handler failed";
 	vals[5] = status;
 	vals[6] = retryable ? "true" : "false";
-	return fenced(w, S_FAIL, vals, NULL, NULL);
+	if ((rc = run(w, S_FAIL, vals, NULL, NULL, &res)) != WDB_DONE)
+		return rc;
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0))
+		rc = WDB_FENCED;
+	else if (strcmp(PQgetvalue(res, 0, 0), "failed") == 0)
+		*ended = JOB_FAILED;
+	PQclear(res);
+	return rc;
+}
+
+/* Add the outcomes counted since the last time to rsvp.type_stats. */
+int
+wdb_record_stats(struct wdb *w, const struct type_stats *t, size_t n)
+{
+	struct buf a[6];
+	const char *vals[6];
+	PGresult *res;
+	size_t i, k;
+	int rc = BUF_OK, r = -1;
+
+	for (k = 0; k < 6; k++) {
+		buf_init(&a[k], 1024 * 1024);
+		rc |= buf_puts(&a[k], "{");
+	}
+	for (i = 0; i < n; i++) {
+		const char *sep = i > 0 ? "," : "";
+
+		rc |= buf_printf(&a[0], "%s%s", sep, t[i].type);
+		rc |= buf_printf(&a[1], "%s%d", sep, t[i].succeeded);
+		rc |= buf_printf(&a[2], "%s%d", sep, t[i].failed);
+		rc |= buf_printf(&a[3], "%s%d", sep, t[i].canceled);
+		rc |= buf_printf(&a[4], "%s%.6f", sep, t[i].duration_sum);
+		rc |= buf_printf(&a[5], "%s%d", sep, t[i].duration_count);
+	}
+	for (k = 0; k < 6; k++) {
+		rc |= buf_puts(&a[k], "}");
+		vals[k] = a[k].data;
+	}
+	if (rc == BUF_OK && run(w, S_STATS, vals, NULL, NULL, &res) ==
+	    WDB_DONE) {
+		PQclear(res);
+		r = 0;
+	}
+	for (k = 0; k < 6; k++)
+		buf_free(&a[k]);
+	return r;
 }
 
 enum wdb_rc

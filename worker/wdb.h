@@ -46,8 +46,11 @@ enum wdb_rc	wdb_progress(struct wdb *, const struct job *, int,
 		    const char *) __attribute__((warn_unused_result));
 enum wdb_rc	wdb_finish(struct wdb *, const struct job *)
 		    __attribute__((warn_unused_result));
-enum wdb_rc	wdb_fail(struct wdb *, const struct job *, int)
+enum wdb_rc	wdb_fail(struct wdb *, const struct job *, int, int *)
 		    __attribute__((warn_unused_result));
+struct type_stats;
+int		wdb_record_stats(struct wdb *, const struct type_stats *,
+		    size_t) __attribute__((warn_unused_result));
 enum wdb_rc	wdb_release(struct wdb *, const struct job *)
 		    __attribute__((warn_unused_result));
 enum wdb_rc	wdb_canceled(struct wdb *, const struct job *)

@@ -194,7 +194,7 @@ START_TEST(test_base)
 	r.server_port = bases[_i].server_port;
 	r.script = bases[_i].script;
 	buf_init(&b, 4096);
-	ck_assert_int_eq(url_base(&b, &r, bases[_i].public_url), BUF_OK);
+	ck_assert_int_eq(url_base(&b, &r, bases[_i].public_url, 0), BUF_OK);
 	ck_assert_ptr_nonnull(b.data);
 	ck_assert_str_eq(b.data, bases[_i].want);
 	ck_assert_uint_eq(b.len, strlen(bases[_i].want));
@@ -213,17 +213,17 @@ START_TEST(test_base_append)
 	r.script = "/rsvp";
 	buf_init(&b, 4096);
 	ck_assert_int_eq(buf_puts(&b, "<"), BUF_OK);
-	ck_assert_int_eq(url_base(&b, &r, NULL), BUF_OK);
+	ck_assert_int_eq(url_base(&b, &r, NULL, 0), BUF_OK);
 	ck_assert_str_eq(b.data, "<http://example.org/rsvp");
 	buf_free(&b);
 
 	buf_init(&b, 12);
-	ck_assert_int_ne(url_base(&b, &r, NULL), BUF_OK);
+	ck_assert_int_ne(url_base(&b, &r, NULL, 0), BUF_OK);
 	ck_assert_uint_le(b.len, 12);
 	buf_free(&b);
 
 	buf_init(&b, 5);
-	ck_assert_int_eq(url_base(&b, &r, "http://pub.example"), BUF_TOOBIG);
+	ck_assert_int_eq(url_base(&b, &r, "http://pub.example", 0), BUF_TOOBIG);
 	buf_free(&b);
 }
 END_TEST
