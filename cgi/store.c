@@ -180,23 +180,13 @@ ensure(struct store *st)
 	return 0;
 }
 
-/* Run a prepared statement; on failure say why as a store_error. */
+/* A statement's result as a store_error; *out keeps it on success. */
 static enum store_error
-run(struct store *st, enum stmt s, const char *const *params,
-    PGresult **out)
+classify(struct store *st, enum stmt s, PGresult *res, PGresult **out)
 {
 	char msg[512];
-	PGresult *res;
 
 	*out = NULL;
-	if (ensure(st) == -1)
-		return STORE_UNAVAILABLE;
-	if (st->pooler)
-		res = PQexecParams(st->conn, stmts[s].sql, stmts[s].nparams,
-		    NULL, params, NULL, NULL, 0);
-	else
-		res = PQexecPrepared(st->conn, stmts[s].name, stmts[s].nparams,
-		    params, NULL, NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
 		*out = res;
 		return STORE_OK;
@@ -235,6 +225,82 @@ run(struct store *st, enum stmt s, const char *const *params,
 	}
 	PQclear(res);
 	return res == NULL ? STORE_NOMEM : STORE_FAILED;
+}
+
+/* Run a statement; on failure say why as a store_error. */
+static enum store_error
+run(struct store *st, enum stmt s, const char *const *params,
+    PGresult **out)
+{
+	PGresult *res;
+
+	*out = NULL;
+	if (ensure(st) == -1)
+		return STORE_UNAVAILABLE;
+	if (st->pooler)
+		res = PQexecParams(st->conn, stmts[s].sql, stmts[s].nparams,
+		    NULL, params, NULL, NULL, 0);
+	else
+		res = PQexecPrepared(st->conn, stmts[s].name, stmts[s].nparams,
+		    params, NULL, NULL, 0);
+	return classify(st, s, res, out);
+}
+
+static int
+send_stmt(struct store *st, enum stmt s, const char *const *params)
+{
+	if (st->pooler)
+		return PQsendQueryParams(st->conn, stmts[s].sql,
+		    stmts[s].nparams, NULL, params, NULL, NULL, 0);
+	return PQsendQueryPrepared(st->conn, stmts[s].name, stmts[s].nparams,
+	    params, NULL, NULL, 0);
+}
+
+/*
+ * The insert and the doorbell in one round trip: pipeline mode, each
+ * statement followed by a Sync, so each is a transaction of its own and
+ * the ring runs only after the insert has committed.  Returns the
+ * insert's result (or NULL); the ring's does not matter.
+ */
+static PGresult *
+enqueue_and_ring(struct store *st, const char *const *params)
+{
+	PGresult *r, *enq = NULL;
+	int syncs = 0;
+
+	if (PQenterPipelineMode(st->conn) == 0)
+		return NULL;
+	if (send_stmt(st, S_ENQUEUE, params) == 0 ||
+	    PQpipelineSync(st->conn) == 0 ||
+	    send_stmt(st, S_RING, NULL) == 0 ||
+	    PQpipelineSync(st->conn) == 0) {
+		disconnect(st);
+		return NULL;
+	}
+	while (syncs < 2) {
+		if ((r = PQgetResult(st->conn)) == NULL) {
+			/* The end of one statement's results, or of the link. */
+			if (PQstatus(st->conn) != CONNECTION_OK)
+				break;
+			continue;
+		}
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC)
+			syncs++;
+		else if (syncs == 0 && enq == NULL) {
+			enq = r;
+			continue;
+		}
+		PQclear(r);
+	}
+	if (syncs < 2 || PQexitPipelineMode(st->conn) == 0) {
+		/* Leave no connection in a state we cannot account for. */
+		disconnect(st);
+		if (enq != NULL && PQresultStatus(enq) != PGRES_TUPLES_OK) {
+			PQclear(enq);
+			enq = NULL;
+		}
+	}
+	return enq;
 }
 
 static const char *
@@ -302,16 +368,17 @@ store_submit(struct store *st, const char *type, const char *input,
 	enum store_error e;
 	PGresult *res;
 
-	if ((e = run(st, S_ENQUEUE, params, &res)) != STORE_OK)
+	/*
+	 * Should the ring fail, the workers' poll still finds the job: only
+	 * the insert decides the answer.
+	 */
+	if (ensure(st) == -1)
+		return STORE_UNAVAILABLE;
+	e = classify(st, S_ENQUEUE, enqueue_and_ring(st, params), &res);
+	if (e != STORE_OK)
 		return e;
 	if ((e = fill(res, js, 0)) != STORE_OK)
 		return e == STORE_NOT_FOUND ? STORE_FAILED : e;
-	/*
-	 * The job is committed.  Wake a sleeping worker; should this fail,
-	 * the workers' poll still finds the job, so the 202 stands.
-	 */
-	if (run(st, S_RING, NULL, &res) == STORE_OK)
-		PQclear(res);
 	return STORE_OK;
 }
 
