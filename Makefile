@@ -42,7 +42,7 @@ UNIT	= tests/unit/test_json tests/unit/test_request tests/unit/test_router \
 PROGS	= cgi/rsvp.fcgi worker/rsvp-worker
 
 .PHONY: all run check check-unit check-sql check-worker check-integration \
-	check-clients lint clean \
+	check-clients check-deploy lint clean psql bench-soak \
 	install deps
 
 all: $(PROGS)
@@ -69,24 +69,53 @@ run: all
 	@scripts/deps
 	@scripts/run
 
+ifeq ($(SANITIZE),1)
+# Sanitised objects live in build-asan/ (tests/hardening.mk): objects
+# built without the flags are never reused.
+check: check-asan
+else
 check: all $(UNIT)
 	@scripts/deps
 	@scripts/check-unit $(UNIT)
 	@tests/sql/run
+	@tests/sql/migrations
+	@tests/sql/roles
+	@tests/sql/console
 	@tests/worker/run
 	@tests/integration/run
+	@SERVER=apache tests/integration/run
+	@SERVER=apache-cgi tests/integration/run
+	@SERVER=nginx tests/integration/run
+	@tests/deploy/scale
 	@tests/integration/contract
 	@tests/clients/run
 	@tests/browser/run
+endif
 
 check-unit: $(UNIT)
 	@scripts/check-unit $(UNIT)
 
 check-sql: all
 	@tests/sql/run
+	@tests/sql/migrations
+	@tests/sql/roles
+	@tests/sql/console
+
+# psql on the database of a running make run, as the console's role.
+psql:
+	@scripts/psql
+
+# The table-health soak (SOAK_SECONDS, default 600; QUICK=1: 60).
+bench-soak: all
+	@bench/soak
 
 check-worker: all
 	@tests/worker/run
+
+# make check-deploy SERVER=lighttpd|apache|apache-cgi|nginx: the
+# integration suite through that server.
+check-deploy: all
+	@SERVER=$(or $(SERVER),lighttpd) tests/integration/run
 
 check-integration: all
 	@tests/integration/run
@@ -103,6 +132,7 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 \
 	    --suppress=missingIncludeSystem -Icommon -Icgi -Iworker \
 	    common cgi worker
+	@$(MAKE) --no-print-directory lint-tidy
 	@echo "lint: clean"
 
 install: all
@@ -115,5 +145,7 @@ install: all
 
 clean:
 	rm -f $(PROGS) $(UNIT) */*.o */*.d tests/unit/*.o tests/unit/*.d
+
+include tests/hardening.mk
 
 -include $(wildcard */*.d tests/unit/*.d)

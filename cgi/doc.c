@@ -19,10 +19,30 @@ doc_is_json_type(const char *t)
 	return n > 5 && strncasecmp(t + n - 5, "+json", 5) == 0;
 }
 
-static struct json_object *
-str_or_null(const char *s)
+/*
+ * Add a member; a value that could not be made (v NULL though made is
+ * set) or could not be added is out of memory: *bad is set, so that a
+ * half-built document is never sent.
+ */
+static void
+put(struct json_object *o, const char *name, struct json_object *v,
+    int made, int *bad)
 {
-	return s == NULL ? NULL : json_object_new_string(s);
+	if (made && v == NULL) {
+		*bad = 1;
+		return;
+	}
+	if (json_object_object_add(o, name, v) != 0) {
+		json_object_put(v);
+		*bad = 1;
+	}
+}
+
+static void
+put_str(struct json_object *o, const char *name, const char *s, int *bad)
+{
+	put(o, name, s == NULL ? NULL : json_object_new_string(s), s != NULL,
+	    bad);
 }
 
 static int
@@ -30,12 +50,15 @@ add_link(struct json_object *o, const char *name, const struct links *l,
     const char *id, enum link k)
 {
 	struct buf u;
-	int rc;
+	int rc, bad = 0;
 
 	buf_init(&u, 4096);
-	if ((rc = links_url(l, &u, id, k)) == BUF_OK)
-		json_object_object_add(o, name,
-		    json_object_new_string_len(u.data, (int)u.len));
+	if ((rc = links_url(l, &u, id, k)) == BUF_OK) {
+		put(o, name, json_object_new_string_len(u.data, (int)u.len), 1,
+		    &bad);
+		if (bad)
+			rc = BUF_NOMEM;
+	}
 	buf_free(&u);
 	return rc;
 }
@@ -69,45 +92,43 @@ doc_status(struct buf *out, const struct job_status *js,
 {
 	struct json_object *o, *links, *err;
 	const char *text;
-	int rc = BUF_NOMEM;
+	int rc = BUF_NOMEM, bad = 0;
 
 	if ((o = json_object_new_object()) == NULL)
 		return BUF_NOMEM;
-	json_object_object_add(o, "id", json_object_new_string(js->id));
-	json_object_object_add(o, "type", json_object_new_string(js->type));
-	json_object_object_add(o, "status",
-	    json_object_new_string(job_state_name(js->state)));
-	json_object_object_add(o, "progress",
-	    json_object_new_int(js->progress));
-	json_object_object_add(o, "message", str_or_null(js->message));
-	json_object_object_add(o, "attempt", json_object_new_int(js->attempt));
-	json_object_object_add(o, "created_at", str_or_null(js->created_at));
-	json_object_object_add(o, "updated_at", str_or_null(js->updated_at));
-	json_object_object_add(o, "started_at", str_or_null(js->started_at));
-	json_object_object_add(o, "finished_at", str_or_null(js->finished_at));
+	put_str(o, "id", js->id, &bad);
+	put_str(o, "type", js->type, &bad);
+	put_str(o, "status", job_state_name(js->state), &bad);
+	put(o, "progress", json_object_new_int(js->progress), 1, &bad);
+	put_str(o, "message", js->message, &bad);
+	put(o, "attempt", json_object_new_int(js->attempt), 1, &bad);
+	put_str(o, "created_at", js->created_at, &bad);
+	put_str(o, "updated_at", js->updated_at, &bad);
+	put_str(o, "started_at", js->started_at, &bad);
+	put_str(o, "finished_at", js->finished_at, &bad);
 
 	if (js->state == JOB_FAILED || js->state == JOB_CANCELED) {
 		if ((err = json_object_new_object()) == NULL)
 			goto out;
-		json_object_object_add(err, "code", json_object_new_string(
-		    js->error_code != NULL ? js->error_code :
-		    js->state == JOB_CANCELED ? "canceled" : "failed"));
-		json_object_object_add(err, "message", json_object_new_string(
-		    js->error_message != NULL ? js->error_message :
-		    js->state == JOB_CANCELED ? "the job was canceled" :
-		    "the job failed"));
-		json_object_object_add(o, "error", err);
+		put_str(err, "code", js->error_code != NULL ? js->error_code :
+		    js->state == JOB_CANCELED ? "canceled" : "failed", &bad);
+		put_str(err, "message", js->error_message != NULL ?
+		    js->error_message : js->state == JOB_CANCELED ?
+		    "the job was canceled" : "the job failed", &bad);
+		put(o, "error", err, 1, &bad);
 	}
+	if (bad)
+		goto out;
 	if (js->state == JOB_SUCCEEDED && (flags & DOC_RESOURCE) &&
 	    add_link(o, "resourceLocation", l, js->id, LINK_RESULT) != BUF_OK)
 		goto out;
 	if (js->state == JOB_SUCCEEDED && (flags & DOC_RESULT))
-		json_object_object_add(o, "result", result_value(js));
+		put(o, "result", result_value(js), 0, &bad);
 
 	if ((links = json_object_new_object()) == NULL)
 		goto out;
-	json_object_object_add(o, "links", links);
-	if (add_link(links, "self", l, js->id, LINK_STATUS) != BUF_OK ||
+	put(o, "links", links, 1, &bad);
+	if (bad || add_link(links, "self", l, js->id, LINK_STATUS) != BUF_OK ||
 	    add_link(links, "result", l, js->id, LINK_RESULT) != BUF_OK ||
 	    add_link(links, "operation", l, js->id, LINK_OPERATION) != BUF_OK ||
 	    add_link(links, "cancel", l, js->id, LINK_CANCEL) != BUF_OK)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <openssl/crypto.h>
 
 #include "app.h"
 #include "clock.h"
@@ -150,6 +151,12 @@ main(void)
 		fatal("store_new");
 	/* A client that goes away must not kill the process. */
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * Set libcrypto up now, while memory is plenty: OpenSSL 3 does not
+	 * survive an allocation failure in its lazy first-use set-up.
+	 */
+	if (OPENSSL_init_crypto(0, NULL) != 1)
+		fatalx("could not initialise libcrypto");
 
 	if (FCGX_IsCGI()) {
 		serve(&app, environ, cgi_read, NULL, cgi_write, NULL);

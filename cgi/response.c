@@ -112,6 +112,19 @@ response_content_type(struct response *r, const char *type)
  * Replace the answer with an RFC 9457 problem document that also carries
  * the "error": {"code", "message"} member Azure-style clients read.
  */
+/* Add a member that must be there; -1 when it could not be made. */
+static int
+problem_put(struct json_object *o, const char *name, struct json_object *v)
+{
+	if (v == NULL)
+		return -1;
+	if (json_object_object_add(o, name, v) != 0) {
+		json_object_put(v);
+		return -1;
+	}
+	return 0;
+}
+
 void
 response_problem(struct response *r, int status, const char *code,
     const char *detail)
@@ -129,14 +142,21 @@ response_problem(struct response *r, int status, const char *code,
 		json_object_put(e);
 		return;
 	}
-	json_object_object_add(o, "type", json_object_new_string("about:blank"));
-	json_object_object_add(o, "title",
-	    json_object_new_string(http_reason(status)));
-	json_object_object_add(o, "status", json_object_new_int(status));
-	json_object_object_add(o, "detail", json_object_new_string(detail));
-	json_object_object_add(e, "code", json_object_new_string(code));
-	json_object_object_add(e, "message", json_object_new_string(detail));
-	json_object_object_add(o, "error", e);
+	/* Out of memory half-way sends no body rather than half of one. */
+	if (problem_put(o, "type", json_object_new_string("about:blank")) ||
+	    problem_put(o, "title", json_object_new_string(http_reason(status))) ||
+	    problem_put(o, "status", json_object_new_int(status)) ||
+	    problem_put(o, "detail", json_object_new_string(detail)) ||
+	    problem_put(e, "code", json_object_new_string(code)) ||
+	    problem_put(e, "message", json_object_new_string(detail))) {
+		json_object_put(o);
+		json_object_put(e);
+		return;
+	}
+	if (problem_put(o, "error", e)) {
+		json_object_put(o);
+		return;
+	}
 	text = json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (text == NULL || buf_puts(&r->body, text) != BUF_OK ||

@@ -39,12 +39,10 @@ static const struct {
 	    "SELECT s.* FROM rsvp.enqueue($1, $2::jsonb, $3, NULL, $4) j,"
 	    " LATERAL rsvp.status_of(j) s", 4 },
 	[S_RING] = { "rsvp_ring", "SELECT rsvp.ring()", 0 },
-	[S_STATUS] = { "rsvp_status",
-	    "SELECT s.* FROM rsvp.jobs j, LATERAL rsvp.status_of(j) s"
-	    " WHERE j.id = $1", 1 },
+	/* rsvp_web may not read a whole row (its lease token): by id. */
+	[S_STATUS] = { "rsvp_status", "SELECT * FROM rsvp.job_status($1)", 1 },
 	[S_STATUS_RESULT] = { "rsvp_status_result",
-	    "SELECT s.*, j.result FROM rsvp.jobs j,"
-	    " LATERAL rsvp.status_of(j) s WHERE j.id = $1", 1 },
+	    "SELECT * FROM rsvp.job_result($1)", 1 },
 	[S_PING] = { "rsvp_ping", "SELECT 1", 0 },
 	[S_CANCEL] = { "rsvp_cancel", "SELECT rsvp.cancel($1)", 1 },
 	[S_QUOTA] = { "rsvp_quota", "SELECT rsvp.take_quota($1, $2, $3)", 3 },

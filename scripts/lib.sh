@@ -34,7 +34,9 @@ stack_init() {
 		chown "$APP_USER" "$RUN/log" "$RUN/sock"
 	fi
 	chmod 750 "$RUN/sock"
-	cp "$TOP/cgi/rsvp.fcgi" "$TOP/worker/rsvp-worker" "$RUN/bin/"
+	# RSVP_BUILD_DIR: programs built elsewhere (make check SANITIZE=1).
+	cp "$TOP/${RSVP_BUILD_DIR:-.}/cgi/rsvp.fcgi" \
+	    "$TOP/${RSVP_BUILD_DIR:-.}/worker/rsvp-worker" "$RUN/bin/"
 	cp -R "$TOP/web/." "$RUN/www/"
 	chmod -R a+rX "$RUN/www"
 	chmod 755 "$RUN/bin/"*
@@ -78,6 +80,30 @@ pg_up() {
 	"$PGBIN/createdb" rsvp || return 1
 	"$TOP/sql/migrate" >"$RUN/log/migrate.log" ||
 	    { cat "$RUN/log/migrate.log" >&2; return 1; }
+	pg_logins
+}
+
+# pg_logins: the login roles the programs connect as, members of the
+# group roles of sql/004_console.sql (trust authentication here, so no
+# passwords): rsvp_web_login for the responder, rsvp_worker_login for the
+# workers, rsvp_admin_login for make psql.  The suites stay the superuser.
+pg_logins() {
+	psql -X -q -v ON_ERROR_STOP=1 >"$RUN/log/logins.log" 2>&1 <<'SQL' ||
+DO $$
+DECLARE
+	r text;
+BEGIN
+	FOREACH r IN ARRAY ARRAY['rsvp_web', 'rsvp_worker', 'rsvp_admin'] LOOP
+		IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles
+		    WHERE rolname = r || '_login') THEN
+			EXECUTE format('CREATE ROLE %I LOGIN IN ROLE %I',
+			    r || '_login', r);
+		END IF;
+	END LOOP;
+END
+$$;
+SQL
+	    { cat "$RUN/log/logins.log" >&2; return 1; }
 }
 
 pg_down() {
@@ -86,11 +112,16 @@ pg_down() {
 	    >/dev/null 2>&1 || true
 }
 
-# The environment handed to the responder and the workers: libpq's and ours.
+# app_env [web|worker]: the environment handed to the responder or the
+# workers: libpq's and ours, with PGUSER that program's login role.
 app_env() {
 	local v
 	for v in PGHOST PGPORT PGUSER PGDATABASE $(compgen -e | grep '^RSVP_'); do
-		printf '%s=%s\n' "$v" "${!v}"
+		if [ "$v" = PGUSER ] && [ -n "${1:-}" ]; then
+			printf 'PGUSER=rsvp_%s_login\n' "$1"
+		else
+			printf '%s=%s\n' "$v" "${!v}"
+		fi
 	done
 }
 
@@ -110,13 +141,14 @@ lighttpd_up() {
 	local port=$1 procs=${2:-2} envs="" line user=""
 	while IFS= read -r line; do
 		envs+="\"${line%%=*}\" => \"${line#*=}\", "
-	done < <(app_env)
+	done < <(app_env web)
 	[ "$(id -u)" = 0 ] && user="server.username = \"$APP_USER\"
 server.groupname = \"$APP_USER\""
 	render "$TOP/deploy/lighttpd/rsvp.conf.in" "$RUN/lighttpd.conf" \
 	    BIND=127.0.0.1 PORT="$port" DOCROOT="$RUN/www" LOGDIR="$RUN/log" \
 	    USERNAME="$user" MAX_REQUEST_KIB=$(( (${RSVP_MAX_BODY:-1048576} / 1024) * 2 + 64 )) \
-	    MOUNT=/ SOCKDIR="$RUN/sock" BINDIR="$RUN/bin" PROCS="$procs" \
+	    MOUNT=/ SOCKDIR="$RUN/sock" PROCS="$procs" \
+	    BINDIR="${RSVP_WRAP:+$RSVP_WRAP }$RUN/bin" \
 	    ENVIRONMENT="$envs"
 	"$LIGHTTPD" -tt -f "$RUN/lighttpd.conf" >"$RUN/log/lighttpd-check.log" 2>&1 ||
 	    { cat "$RUN/log/lighttpd-check.log" >&2; return 1; }
@@ -127,6 +159,147 @@ server.groupname = \"$APP_USER\""
 		cat "$RUN/log/lighttpd.log" "$RUN/log/lighttpd.out" >&2
 		return 1
 	}
+}
+
+# --- The other web servers (deploy/apache, deploy/nginx).  Each runs as
+# its own instance with its own configuration under $RUN, on a loopback
+# port; as root it drops to $APP_USER.  RESPONDER_LOG names the file the
+# responder's log lines land in, MOUNT the path it is mounted at.
+APACHE=$(PATH=$PATH:/usr/sbin:/sbin command -v apache2 || echo /usr/sbin/apache2)
+APACHE_MODDIR=${APACHE_MODDIR:-/usr/lib/apache2/modules}
+NGINX=$(PATH=$PATH:/usr/sbin:/sbin command -v nginx || echo /usr/sbin/nginx)
+SPAWN_FCGI=$(PATH=$PATH:/usr/sbin:/sbin command -v spawn-fcgi || echo /usr/bin/spawn-fcgi)
+RESPONDER_LOG=
+MOUNT=
+
+# server_up SERVER PORT [PROCS]: the responder behind SERVER (lighttpd,
+# apache, apache-cgi or nginx); its pid in SERVER_PID.
+server_up() {
+	case $1 in
+	lighttpd) lighttpd_up "$2" "${3:-2}" || return 1
+		SERVER_PID=$LIGHTTPD_PID RESPONDER_LOG=$RUN/log/responder.log MOUNT= ;;
+	apache) apache_up "$2" "${3:-2}" ;;
+	apache-cgi) apache_cgi_up "$2" ;;
+	nginx) nginx_up "$2" "${3:-2}" ;;
+	*) echo "unknown SERVER '$1': lighttpd, apache, apache-cgi or nginx" >&2
+		return 1 ;;
+	esac
+}
+
+# apache_start CONF PORT: check CONF, start Apache in the foreground.
+apache_start() {
+	mkdir -p "$RUN/apache"
+	"$APACHE" -t -d "$RUN/apache" -f "$1" >"$RUN/log/apache-check.log" 2>&1 ||
+	    { cat "$RUN/log/apache-check.log" >&2; return 1; }
+	"$APACHE" -d "$RUN/apache" -f "$1" -DFOREGROUND >>"$RUN/log/apache.out" 2>&1 &
+	SERVER_PID=$!
+	STACK_PIDS+=("$SERVER_PID")
+	RESPONDER_LOG=$RUN/log/apache-error.log
+	wait_http "http://127.0.0.1:$2/" || {
+		cat "$RUN/log/apache-error.log" "$RUN/log/apache.out" >&2
+		return 1
+	}
+}
+
+apache_user() {
+	[ "$(id -u)" = 0 ] && printf 'User %s\nGroup %s\n' "$APP_USER" "$APP_USER"
+	return 0
+}
+
+# apache_up PORT [PROCS]: Apache 2.4 + mod_fcgid, the responder at "/".
+apache_up() {
+	local port=$1 procs=${2:-2} envs="" line
+	while IFS= read -r line; do
+		envs+="FcgidInitialEnv ${line%%=*} \"${line#*=}\""$'\n'
+	done < <(app_env web)
+	render "$TOP/deploy/apache/rsvp-fcgid.conf.in" "$RUN/apache.conf" \
+	    RUNDIR="$RUN/apache" BIND=127.0.0.1 PORT="$port" LOGDIR="$RUN/log" \
+	    USERNAME="$(apache_user)" MODDIR="$APACHE_MODDIR" DOCROOT="$RUN/www" \
+	    MAX_REQUEST_LEN=$(( ${RSVP_MAX_BODY:-1048576} * 2 + 65536 )) \
+	    PROCS="$procs" ENVIRONMENT="$envs" BINDIR="$RUN/bin"
+	MOUNT=
+	apache_start "$RUN/apache.conf" "$port"
+}
+
+# apache_cgi_up PORT: Apache + mod_cgid as a shared host; the responder
+# is a plain CGI program, www/api/rsvp.cgi, configured only by the
+# .htaccess next to it.
+apache_cgi_up() {
+	local port=$1 envs="" line
+	while IFS= read -r line; do
+		envs+="SetEnv ${line%%=*} \"${line#*=}\""$'\n'
+	done < <(app_env web)
+	mkdir -p "$RUN/www/api"
+	cp "$RUN/bin/rsvp.fcgi" "$RUN/www/api/rsvp.cgi"
+	render "$TOP/deploy/apache/htaccess-cgi.in" "$RUN/www/api/.htaccess" \
+	    ENVIRONMENT="$envs"
+	chmod 755 "$RUN/www/api" "$RUN/www/api/rsvp.cgi"
+	chmod 644 "$RUN/www/api/.htaccess"
+	render "$TOP/deploy/apache/shared-host.conf.in" "$RUN/apache.conf" \
+	    RUNDIR="$RUN/apache" BIND=127.0.0.1 PORT="$port" LOGDIR="$RUN/log" \
+	    USERNAME="$(apache_user)" MODDIR="$APACHE_MODDIR" DOCROOT="$RUN/www"
+	MOUNT=/api/rsvp.cgi
+	apache_start "$RUN/apache.conf" "$port"
+}
+
+# nginx_up PORT [PROCS]: spawn-fcgi binds the socket (0660, $APP_USER)
+# and starts the pool supervisor on it (PROCS responders, each respawned
+# when it dies; systemd does the same in production); nginx passes the
+# API to it.  The pool's pid in FCGI_POOL_PID.
+nginx_up() {
+	local port=$1 procs=${2:-2} user="" envs=() own=() sock=$RUN/sock/rsvp.fcgi.sock i
+	mapfile -t envs < <(app_env web)
+	cp "$TOP/deploy/nginx/rsvp-fcgi-pool" "$RUN/bin/"
+	chmod 755 "$RUN/bin/rsvp-fcgi-pool"
+	[ "$(id -u)" = 0 ] && own=(-u "$APP_USER" -g "$APP_USER" -U "$APP_USER" -G "$APP_USER")
+	env -i PATH=/usr/bin:/bin "${envs[@]}" "$SPAWN_FCGI" -n -s "$sock" -M 0660 \
+	    "${own[@]}" -- "$RUN/bin/rsvp-fcgi-pool" "$procs" "$RUN/bin/rsvp.fcgi" \
+	    >>"$RUN/log/spawn-fcgi.out" 2>>"$RUN/log/responder.log" &
+	FCGI_POOL_PID=$!
+	STACK_PIDS+=("$FCGI_POOL_PID")
+	for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+
+	mkdir -p "$RUN/nginx/tmp"
+	[ "$(id -u)" = 0 ] && user="user $APP_USER $APP_USER;"
+	render "$TOP/deploy/nginx/rsvp.conf.in" "$RUN/nginx.conf" \
+	    USER="$user" RUNDIR="$RUN/nginx" LOGDIR="$RUN/log" BIND=127.0.0.1 \
+	    PORT="$port" DOCROOT="$RUN/www" SOCKET="$sock" \
+	    MAX_BODY=$(( ${RSVP_MAX_BODY:-1048576} * 2 + 65536 ))
+	"$NGINX" -t -q -e "$RUN/log/nginx-error.log" -p "$RUN/nginx/" -c "$RUN/nginx.conf" \
+	    >"$RUN/log/nginx-check.log" 2>&1 ||
+	    { cat "$RUN/log/nginx-check.log" >&2; return 1; }
+	"$NGINX" -e "$RUN/log/nginx-error.log" -p "$RUN/nginx/" -c "$RUN/nginx.conf" \
+	    -g 'daemon off;' >>"$RUN/log/nginx.out" 2>&1 &
+	SERVER_PID=$!
+	STACK_PIDS+=("$SERVER_PID")
+	RESPONDER_LOG=$RUN/log/responder.log MOUNT=
+	wait_http "http://127.0.0.1:$port/health" || {
+		cat "$RUN/log/nginx-error.log" "$RUN/log/responder.log" >&2
+		return 1
+	}
+}
+
+# drain_cron_up [SECONDS]: what cron does on a shared host: rsvp-worker
+# --drain every SECONDS (default 1), never a daemon.  Its pid in
+# DRAIN_PID.
+drain_cron_up() {
+	local every=${1:-1} envs=()
+	mapfile -t envs < <(app_env worker)
+	(
+		c=
+		trap 'kill $c 2>/dev/null; wait $c; exit 0' TERM
+		while :; do
+			"${AS_APP[@]}" env -i PATH=/usr/bin:/bin "${envs[@]}" \
+			    "$RUN/bin/rsvp-worker" --drain --max-time 55 \
+			    >>"$RUN/log/worker.log" 2>&1 &
+			c=$!
+			wait $c
+			sleep "$every" & c=$!
+			wait $c
+		done
+	) &
+	DRAIN_PID=$!
+	STACK_PIDS+=("$DRAIN_PID")
 }
 
 # wait_http URL: until it answers at all (any status), at most 10 s.
@@ -142,9 +315,9 @@ wait_http() {
 # worker_up [ARGS]: start a worker in the background; its pid in WORKER_PID.
 worker_up() {
 	local envs=()
-	mapfile -t envs < <(app_env)
+	mapfile -t envs < <(app_env worker)
 	"${AS_APP[@]}" env -i PATH=/usr/bin:/bin "${envs[@]}" \
-	    "$RUN/bin/rsvp-worker" "$@" >>"$RUN/log/worker.log" 2>&1 &
+	    ${RSVP_WRAP:-} "$RUN/bin/rsvp-worker" "$@" >>"$RUN/log/worker.log" 2>&1 &
 	WORKER_PID=$!
 	STACK_PIDS+=("$WORKER_PID")
 }

@@ -77,6 +77,7 @@ config_defaults(struct worker_config *cfg)
 	cfg->poll_ms = 1000;
 	cfg->heartbeat_ms = 5000;
 	cfg->sweep_ms = 1000;
+	cfg->purge_ms = 60000;
 	cfg->grace_ms = 30000;
 	cfg->kill_grace_ms = 5000;
 	cfg->types = NULL;
@@ -324,6 +325,7 @@ static const struct key keys[] = {
 	NUM("poll-interval", poll_ms, 10, 60000),
 	NUM("heartbeat-interval", heartbeat_ms, 10, 3600000),
 	NUM("sweep-interval", sweep_ms, 10, 3600000),
+	NUM("purge-interval", purge_ms, 10, 3600000),
 	NUM("grace", grace_ms, 0, 3600000),
 	NUM("kill-grace", kill_grace_ms, 0, 600000),
 	{ "user", 0, 0, set_user, 0, 0, 0 },

@@ -39,6 +39,7 @@ struct command_type {
  *	poll-interval = 1000		ms (10..60000)
  *	heartbeat-interval = 5000	ms (10..3600000)
  *	sweep-interval = 1000		ms (10..3600000)
+ *	purge-interval = 60000		ms (10..3600000), retention purge
  *	grace = 30000			ms (0..3600000)
  *	kill-grace = 5000		ms between SIGTERM and SIGKILL (0..600000)
  *	user = rsvp			run handlers as this user (when root)
@@ -50,6 +51,7 @@ struct worker_config {
 	unsigned int		 poll_ms;
 	unsigned int		 heartbeat_ms;
 	unsigned int		 sweep_ms;
+	unsigned int		 purge_ms;
 	unsigned int		 grace_ms;
 	unsigned int		 kill_grace_ms;
 	char			 user[64];

@@ -23,6 +23,7 @@
 
 #define RECONNECT_MIN_MS	100
 #define RECONNECT_MAX_MS	5000
+#define PURGE_BATCH		1000	/* jobs deleted per statement */
 #define STUCK_MS		5000	/* after grace and kill-grace */
 
 /* A configuration and the running jobs that still use its types. */
@@ -44,6 +45,8 @@ struct loop {
 	long long		 next_poll;
 	long long		 next_heartbeat;
 	long long		 next_sweep;
+	long long		 next_purge;
+	long long		 purged;	/* by this round of purges */
 	long long		 next_deadline;
 	long long		 next_connect;
 	long long		 grace_end;
@@ -104,6 +107,8 @@ opts_apply_cli(struct worker_opts *o)
 		o->cfg.heartbeat_ms = o->cli.heartbeat_ms;
 	if (o->cli_set & SET_SWEEP)
 		o->cfg.sweep_ms = o->cli.sweep_ms;
+	if (o->cli_set & SET_PURGE)
+		o->cfg.purge_ms = o->cli.purge_ms;
 	if (o->cli_set & SET_GRACE)
 		o->cfg.grace_ms = o->cli.grace_ms;
 	if (o->cli_set & SET_KILL_GRACE)
@@ -209,6 +214,31 @@ sweep(struct loop *l)
 		l->want_claim = 1;
 	}
 	l->next_sweep = clock_ms() + l->opts->cfg.sweep_ms;
+}
+
+/*
+ * The retention: delete finished jobs past their type's retention, one
+ * bounded batch (one short transaction) per turn of the loop, so claims
+ * and heartbeats go on in between; a full batch means more are due at
+ * once.  Every worker does it; SKIP LOCKED keeps them apart.
+ */
+static void
+purge(struct loop *l)
+{
+	int n;
+
+	n = wdb_purge(&l->db, PURGE_BATCH);
+	if (n > 0)
+		l->purged += n;
+	if (n == PURGE_BATCH) {
+		l->next_purge = clock_ms();
+		return;
+	}
+	if (l->purged > 0)
+		log_info("purged %lld finished job(s) past their retention",
+		    l->purged);
+	l->purged = 0;
+	l->next_purge = clock_ms() + l->opts->cfg.purge_ms;
 }
 
 static void
@@ -347,6 +377,8 @@ poll_timeout(const struct loop *l)
 		until = l->next_heartbeat;
 	if (l->db.conn != NULL && l->next_sweep < until)
 		until = l->next_sweep;
+	if (l->db.conn != NULL && !l->stopping && l->next_purge < until)
+		until = l->next_purge;
 	if (l->next_deadline < until)
 		until = l->next_deadline;
 	if (l->stopping && l->grace_end > t && l->grace_end < until)
@@ -371,6 +403,8 @@ timers(struct loop *l)
 	}
 	if (l->db.conn != NULL && t >= l->next_sweep)
 		sweep(l);
+	if (l->db.conn != NULL && t >= l->next_purge && !l->stopping)
+		purge(l);
 	l->next_deadline = inflight_deadlines(&l->f, t);
 	if (t >= l->next_poll) {
 		l->want_claim = 1;

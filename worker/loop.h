@@ -25,6 +25,7 @@ struct worker_opts {
 #define SET_SWEEP	0x08
 #define SET_GRACE	0x10
 #define SET_KILL_GRACE	0x20
+#define SET_PURGE	0x40
 
 void	opts_apply_cli(struct worker_opts *);
 int	worker_run(struct worker_opts *);

@@ -21,6 +21,7 @@ usage(void)
 	    "usage: rsvp-worker [-j jobs] [-c config] [--poll-interval ms]\n"
 	    "           [--heartbeat-interval ms] [--sweep-interval ms]"
 	    " [--grace ms]\n"
+	    "           [--purge-interval ms]"
 	    "           [--kill-grace ms] [--no-listen] [--drain]"
 	    " [--max-time s]\n"
 	    "           [--pid-file file]\n");
@@ -80,7 +81,7 @@ write_pid(const char *path)
 int
 main(int argc, char *argv[])
 {
-	enum { O_POLL = 256, O_HEARTBEAT, O_SWEEP, O_GRACE, O_KILL_GRACE,
+	enum { O_POLL = 256, O_HEARTBEAT, O_SWEEP, O_PURGE, O_GRACE, O_KILL_GRACE,
 	    O_NO_LISTEN, O_DRAIN, O_MAX_TIME, O_PID_FILE };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
@@ -88,6 +89,7 @@ main(int argc, char *argv[])
 		{ "poll-interval", required_argument, NULL, O_POLL },
 		{ "heartbeat-interval", required_argument, NULL, O_HEARTBEAT },
 		{ "sweep-interval", required_argument, NULL, O_SWEEP },
+		{ "purge-interval", required_argument, NULL, O_PURGE },
 		{ "grace", required_argument, NULL, O_GRACE },
 		{ "kill-grace", required_argument, NULL, O_KILL_GRACE },
 		{ "no-listen", no_argument, NULL, O_NO_LISTEN },
@@ -127,6 +129,11 @@ main(int argc, char *argv[])
 			o.cli.sweep_ms = number("--sweep-interval", optarg, 10,
 			    3600000);
 			o.cli_set |= SET_SWEEP;
+			break;
+		case O_PURGE:
+			o.cli.purge_ms = number("--purge-interval", optarg, 10,
+			    3600000);
+			o.cli_set |= SET_PURGE;
 			break;
 		case O_GRACE:
 			o.cli.grace_ms = number("--grace", optarg, 0, 3600000);

@@ -26,6 +26,7 @@ enum stmt {
 	S_REGISTER,
 	S_UNREGISTER,
 	S_STATS,
+	S_PURGE,
 	S__MAX
 };
 
@@ -53,6 +54,7 @@ static const struct {
 	[S_STATS] = { "stats", "SELECT rsvp.record_stats($1::text[],"
 	    " $2::integer[], $3::integer[], $4::integer[],"
 	    " $5::double precision[], $6::integer[])", 6 },
+	[S_PURGE] = { "purge", "SELECT rsvp.purge_expired($1)", 1 },
 };
 
 /* Name the worker; listen says whether it LISTENs or only polls. */
@@ -279,6 +281,24 @@ wdb_reap(struct wdb *w)
 	int n;
 
 	if (run(w, S_REAP, NULL, NULL, NULL, &res) != WDB_DONE)
+		return -1;
+	n = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return n;
+}
+
+/* Purge up to batch finished jobs past their retention; how many, or -1. */
+int
+wdb_purge(struct wdb *w, int batch)
+{
+	const char *vals[1];
+	char num[16];
+	PGresult *res;
+	int n;
+
+	snprintf(num, sizeof(num), "%d", batch);
+	vals[0] = num;
+	if (run(w, S_PURGE, vals, NULL, NULL, &res) != WDB_DONE)
 		return -1;
 	n = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);

@@ -39,6 +39,7 @@ int	wdb_arm(struct wdb *) __attribute__((warn_unused_result));
 int	wdb_notified(struct wdb *, cancel_fn *, void *)
 	    __attribute__((warn_unused_result));
 int	wdb_reap(struct wdb *) __attribute__((warn_unused_result));
+int	wdb_purge(struct wdb *, int) __attribute__((warn_unused_result));
 int	wdb_heartbeat(struct wdb *, struct job **, size_t)
 	    __attribute__((warn_unused_result));
 void	wdb_unregister(struct wdb *);

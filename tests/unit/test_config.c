@@ -66,6 +66,7 @@ defaults_are(const struct worker_config *c)
 	ck_assert_uint_eq(c->poll_ms, 1000);
 	ck_assert_uint_eq(c->heartbeat_ms, 5000);
 	ck_assert_uint_eq(c->sweep_ms, 1000);
+	ck_assert_uint_eq(c->purge_ms, 60000);
 	ck_assert_uint_eq(c->grace_ms, 30000);
 	ck_assert_uint_eq(c->kill_grace_ms, 5000);
 	ck_assert_str_eq(c->user, "");
@@ -106,6 +107,7 @@ START_TEST(test_globals)
 	    "poll-interval=20\n"
 	    "heartbeat-interval\t=\t30   # ms\n"
 	    "  sweep-interval =40\n"
+	    "purge-interval = 50\n"
 	    "grace= 0\n"
 	    "kill-grace = 600000\n"
 	    "user = rsvp_worker-1.x\n"), CONFIG_OK);
@@ -113,6 +115,7 @@ START_TEST(test_globals)
 	ck_assert_uint_eq(cfg.poll_ms, 20);
 	ck_assert_uint_eq(cfg.heartbeat_ms, 30);
 	ck_assert_uint_eq(cfg.sweep_ms, 40);
+	ck_assert_uint_eq(cfg.purge_ms, 50);
 	ck_assert_uint_eq(cfg.grace_ms, 0);
 	ck_assert_uint_eq(cfg.kill_grace_ms, 600000);
 	ck_assert_str_eq(cfg.user, "rsvp_worker-1.x");
@@ -120,11 +123,13 @@ START_TEST(test_globals)
 
 	ck_assert_int_eq(parse("jobs = 1\npoll-interval = 60000\n"
 	    "heartbeat-interval = 3600000\nsweep-interval = 10\n"
+	    "purge-interval = 3600000\n"
 	    "grace = 3600000\nkill-grace = 0\nuser ="), CONFIG_OK);
 	ck_assert_uint_eq(cfg.jobs, 1);
 	ck_assert_uint_eq(cfg.poll_ms, 60000);
 	ck_assert_uint_eq(cfg.heartbeat_ms, 3600000);
 	ck_assert_uint_eq(cfg.sweep_ms, 10);
+	ck_assert_uint_eq(cfg.purge_ms, 3600000);
 	ck_assert_uint_eq(cfg.grace_ms, 3600000);
 	ck_assert_uint_eq(cfg.kill_grace_ms, 0);
 	ck_assert_str_eq(cfg.user, "");
@@ -143,6 +148,7 @@ static const char *const bad_values[] = {
 	"poll-interval = 9", "poll-interval = 60001",
 	"heartbeat-interval = 9", "heartbeat-interval = 3600001",
 	"sweep-interval = 9", "sweep-interval = 3600001",
+	"purge-interval = 9", "purge-interval = 3600001", "purge-interval = 1m",
 	"grace = 3600001", "grace = -0", "kill-grace = 600001",
 	"user = -rsvp", "user = rs vp", "user = rsvp:x", "user = r\xc3\xa9",
 	"user = abcdefghijabcdefghijabcdefghij"
