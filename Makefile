@@ -88,6 +88,7 @@ check: all $(UNIT)
 	@SERVER=nginx tests/integration/run
 	@tests/deploy/scale
 	@tests/integration/contract
+	@tests/security/fastcgi
 	@tests/clients/run
 	@tests/browser/run
 endif
