@@ -65,8 +65,11 @@ tests/unit/test_%: tests/unit/test_%.o $(CGI) $(WORKER) $(COMMON)
 deps:
 	@scripts/deps
 
-run: all
-	@scripts/deps
+# Packages first, then the build: a recursive make, so that pkg-config
+# is asked again once the -dev packages are there.
+run:
+	@scripts/deps $(if $(filter-out lighttpd,$(SERVER)),,run)
+	@$(MAKE) --no-print-directory all
 	@scripts/run
 
 ifeq ($(SANITIZE),1)
@@ -74,8 +77,9 @@ ifeq ($(SANITIZE),1)
 # built without the flags are never reused.
 check: check-asan
 else
-check: all $(UNIT)
+check:
 	@scripts/deps
+	@$(MAKE) --no-print-directory all $(UNIT)
 	@scripts/check-unit $(UNIT)
 	@tests/sql/run
 	@tests/sql/migrations
