@@ -92,6 +92,7 @@ GRANT EXECUTE ON FUNCTION
     rsvp.arm(),
     rsvp.progress(uuid, integer, uuid, integer, text),
     rsvp.finish(uuid, integer, uuid, bytea, text),
+    rsvp.finish_many(uuid[], integer[], uuid[], bytea[], text[]),
     rsvp.fail(uuid, integer, uuid, text, text, integer, boolean),
     rsvp.release(uuid, integer, uuid),
     rsvp.canceled(uuid, integer, uuid),

@@ -166,48 +166,111 @@ inflight_events(struct inflight *f, struct wdb *db)
 }
 
 /*
- * Write one finished job's outcome.  0 when the job is done with (written,
- * fenced off or refused), -1 when the connection is lost.
+ * Write one finished job's outcome, noting in the job what was written
+ * and how the job ended.
  */
-static int
-outcome(struct inflight *f, struct wdb *db, struct job *j)
+static enum wdb_rc
+write_outcome(struct wdb *db, struct job *j)
 {
-	int stop = atomic_load(&j->stop), ended = JOB__MAX;
-	const char *what;
-	enum wdb_rc rc;
+	int stop = atomic_load(&j->stop);
 
+	j->ended = JOB__MAX;
+	j->what = NULL;
 	if (stop == STOP_FENCED)
-		return 0;
+		return WDB_FENCED;	/* no longer ours: nothing to write */
 	clean(j->err_code, sizeof(j->err_code));
 	clean(j->err_message, sizeof(j->err_message));
 	if (j->rc == HANDLER_OK) {
-		what = "finish";
-		rc = wdb_finish(db, j);
-		ended = JOB_SUCCEEDED;
-	} else if (stop == STOP_SHUTDOWN) {
-		what = "release";
-		rc = wdb_release(db, j);
-	} else if (stop == STOP_CANCEL) {
-		what = "cancel";
-		rc = wdb_canceled(db, j);
-		ended = JOB_CANCELED;
-	} else {
-		what = "fail";
-		if (stop == STOP_TIMEOUT)
-			job_error(j, 500, "timeout", "the job ran past its"
-			    " timeout of %lld ms", j->timeout_ms);
-		rc = wdb_fail(db, j, stop == STOP_TIMEOUT ||
-		    j->rc == HANDLER_RETRY, &ended);
+		j->what = "finish";
+		j->ended = JOB_SUCCEEDED;
+		return wdb_finish(db, j);
 	}
-	if (rc == WDB_LOST)
-		return -1;
-	if (rc == WDB_DONE && ended != JOB__MAX)
-		count(f, j, ended);
-	if (rc == WDB_FENCED)
-		log_warnx("job %s: lease lost, %s discarded", j->id, what);
+	if (stop == STOP_SHUTDOWN) {
+		j->what = "release";
+		return wdb_release(db, j);
+	}
+	if (stop == STOP_CANCEL) {
+		j->what = "cancel";
+		j->ended = JOB_CANCELED;
+		return wdb_canceled(db, j);
+	}
+	j->what = "fail";
+	if (stop == STOP_TIMEOUT)
+		job_error(j, 500, "timeout", "the job ran past its"
+		    " timeout of %lld ms", j->timeout_ms);
+	return wdb_fail(db, j, stop == STOP_TIMEOUT ||
+	    j->rc == HANDLER_RETRY, &j->ended);
+}
+
+/* Count a written outcome and say what the database would not take. */
+static void
+settle(struct inflight *f, struct job *j, enum wdb_rc rc)
+{
+	if (rc == WDB_DONE && j->ended != JOB__MAX)
+		count(f, j, j->ended);
+	if (rc == WDB_FENCED && j->what != NULL)
+		log_warnx("job %s: lease lost, %s discarded", j->id, j->what);
 	else if (rc == WDB_REFUSED)
-		log_warnx("job %s: %s refused by the database", j->id, what);
+		log_warnx("job %s: %s refused by the database", j->id,
+		    j->what);
+}
+
+/*
+ * Write the pending outcomes together: the successes in one statement,
+ * and when there are others, all in one transaction, so that one commit
+ * (one flush of the log) ends them all.  0 when all were written and are
+ * forgotten; -1 when nothing was (the connection lost, or a write
+ * refused: the caller then writes them one at a time).
+ */
+static int
+flush_batch(struct inflight *f, struct wdb *db, int *freed)
+{
+	struct job **ok = f->scratch, *j;
+	unsigned int i, nok = 0, others = 0;
+	enum wdb_rc rc;
+
+	for (i = 0; i < f->n; i++) {
+		j = f->jobs[i];
+		if (!j->need_write)
+			continue;
+		if (j->rc == HANDLER_OK && atomic_load(&j->stop) != STOP_FENCED) {
+			j->what = "finish";
+			j->ended = JOB_SUCCEEDED;
+			ok[nok++] = j;
+		} else
+			others++;
+	}
+	if (others > 0 && wdb_begin(db) == -1)
+		return -1;
+	if (nok > 0 && wdb_finish_many(db, ok, nok) != WDB_DONE)
+		goto undo;
+	for (i = 0; others > 0 && i < f->n; i++) {
+		j = f->jobs[i];
+		if (!j->need_write || (j->rc == HANDLER_OK &&
+		    atomic_load(&j->stop) != STOP_FENCED))
+			continue;
+		rc = write_outcome(db, j);
+		if (rc == WDB_LOST || rc == WDB_REFUSED)
+			goto undo;
+		j->wrote = rc;
+	}
+	if (others > 0 && wdb_commit(db) == -1)
+		return -1;
+	i = 0;
+	while (i < f->n) {
+		if (!f->jobs[i]->need_write) {
+			i++;
+			continue;
+		}
+		settle(f, f->jobs[i], f->jobs[i]->wrote);
+		forget(f, i);
+		(*freed)++;
+	}
 	return 0;
+undo:
+	if (others > 0)
+		wdb_rollback(db);
+	return -1;
 }
 
 /*
@@ -218,16 +281,28 @@ outcome(struct inflight *f, struct wdb *db, struct job *j)
 int
 inflight_flush(struct inflight *f, struct wdb *db)
 {
-	unsigned int i = 0;
+	unsigned int i = 0, pending = 0;
+	enum wdb_rc rc;
 	int freed = 0;
 
+	for (i = 0; i < f->n; i++)
+		pending += f->jobs[i]->need_write != 0;
+	if (pending == 0)
+		return 0;
+	if (db->conn == NULL)
+		return -1;
+	if (pending > 1 && flush_batch(f, db, &freed) == 0)
+		return freed;
+	i = 0;
 	while (i < f->n) {
 		if (!f->jobs[i]->need_write) {
 			i++;
 			continue;
 		}
-		if (db->conn == NULL || outcome(f, db, f->jobs[i]) == -1)
+		if (db->conn == NULL ||
+		    (rc = write_outcome(db, f->jobs[i])) == WDB_LOST)
 			return -1;
+		settle(f, f->jobs[i], rc);
 		forget(f, i);
 		freed++;
 	}

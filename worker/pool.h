@@ -62,6 +62,9 @@ struct job {
 	int		 has_event;
 	struct job	*next_write;		/* in the main loop's lists */
 	int		 need_write;
+	int		 wrote;			/* the write's enum wdb_rc */
+	int		 ended;			/* and the state it ended in */
+	const char	*what;			/* finish, fail, release, cancel */
 };
 
 struct pool;

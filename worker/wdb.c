@@ -3,11 +3,13 @@
  * sweep, and the fenced writes.  Every statement is prepared once per
  * connection.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "db.h"
 #include "log.h"
 #include "inflight.h"
@@ -18,6 +20,7 @@ enum stmt {
 	S_ARM,
 	S_PROGRESS,
 	S_FINISH,
+	S_FINISH_MANY,
 	S_FAIL,
 	S_RELEASE,
 	S_CANCELED,
@@ -41,6 +44,9 @@ static const struct {
 	[S_PROGRESS] = { "progress",
 	    "SELECT rsvp.progress($1, $2, $3, $4, $5)", 5 },
 	[S_FINISH] = { "finish", "SELECT rsvp.finish($1, $2, $3, $4, $5)", 5 },
+	[S_FINISH_MANY] = { "finish_many", "SELECT id FROM rsvp.finish_many("
+	    "$1::uuid[], $2::integer[], $3::uuid[], $4::bytea[], $5::text[])"
+	    " AS f(id)", 5 },
 	[S_FAIL] = { "fail",
 	    "SELECT rsvp.fail($1, $2, $3, $4, $5, $6, $7)", 7 },
 	[S_RELEASE] = { "release", "SELECT rsvp.release($1, $2, $3)", 3 },
@@ -129,6 +135,56 @@ command(struct wdb *w, const char *sql)
 		    sizeof(msg)));
 	PQclear(res);
 	return ok ? 0 : -1;
+}
+
+/*
+ * A transaction around several writes, so that one commit, one flush of
+ * the log, ends them all.  A lost connection is closed (nothing of the
+ * transaction was written).
+ */
+int
+wdb_begin(struct wdb *w)
+{
+	if (w->conn == NULL)
+		return -1;
+	if (command(w, "BEGIN") == -1) {
+		if (PQstatus(w->conn) != CONNECTION_OK)
+			wdb_close(w);
+		return -1;
+	}
+	return 0;
+}
+
+/* 0 when committed; -1 when not (rolled back, or the connection lost). */
+int
+wdb_commit(struct wdb *w)
+{
+	PGresult *res;
+	int ok;
+
+	if (w->conn == NULL)
+		return -1;
+	res = PQexec(w->conn, "COMMIT");
+	/* An aborted transaction "commits" as ROLLBACK. */
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
+	    strcmp(PQcmdStatus(res), "COMMIT") == 0;
+	if (!ok && db_conn_lost(w->conn, res)) {
+		PQclear(res);
+		wdb_close(w);
+		return -1;
+	}
+	PQclear(res);
+	if (!ok)
+		log_warnx("COMMIT: the transaction was rolled back");
+	return ok ? 0 : -1;
+}
+
+void
+wdb_rollback(struct wdb *w)
+{
+	if (w->conn != NULL && command(w, "ROLLBACK") == -1 &&
+	    PQstatus(w->conn) != CONNECTION_OK)
+		wdb_close(w);
 }
 
 /* Run a statement; classify a failure. */
@@ -444,6 +500,108 @@ wdb_finish(struct wdb *w, const struct job *j)
 	lens[3] = (int)j->result.len;
 	vals[4] = j->result.data != NULL ? j->result_type : NULL;
 	return fenced(w, S_FINISH, vals, lens, fmts);
+}
+
+/* Append a big-endian 32-bit integer (PostgreSQL's binary format). */
+static int
+put32(struct buf *b, unsigned long v)
+{
+	unsigned char c[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16),
+	    (unsigned char)(v >> 8), (unsigned char)v };
+
+	return buf_add(b, c, sizeof(c));
+}
+
+/* Append a text[] element: quoted, with " and \ escaped. */
+static int
+put_quoted(struct buf *b, const char *s)
+{
+	int rc = buf_add(b, "\"", 1);
+
+	for (; rc == BUF_OK && *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			rc = buf_add(b, "\\", 1);
+		if (rc == BUF_OK)
+			rc = buf_add(b, s, 1);
+	}
+	return rc == BUF_OK ? buf_add(b, "\"", 1) : rc;
+}
+
+/*
+ * Finish n jobs in one statement, and so in one commit unless the caller
+ * opened a transaction.  Each job's wrote becomes WDB_DONE, or
+ * WDB_FENCED when its lease is no longer ours; the return is WDB_DONE,
+ * or what made the statement fail (nothing was written then).  The
+ * results go as one binary bytea[]: no escaping, any bytes.
+ */
+enum wdb_rc
+wdb_finish_many(struct wdb *w, struct job **jobs, size_t n)
+{
+	struct buf ids, attempts, tokens, results, types;
+	int lens[5] = { 0, 0, 0, 0, 0 }, fmts[5] = { 0, 0, 0, 1, 0 };
+	const char *vals[5];
+	enum wdb_rc rc = WDB_REFUSED;
+	PGresult *res = NULL;
+	size_t i, k;
+	int ok;
+
+	buf_init(&ids, INT_MAX);
+	buf_init(&attempts, INT_MAX);
+	buf_init(&tokens, INT_MAX);
+	buf_init(&results, INT_MAX);
+	buf_init(&types, INT_MAX);
+	/* bytea[]: one dimension, NULLs allowed, element type bytea (17). */
+	ok = put32(&results, 1) == BUF_OK && put32(&results, 1) == BUF_OK &&
+	    put32(&results, 17) == BUF_OK && put32(&results, n) == BUF_OK &&
+	    put32(&results, 1) == BUF_OK;
+	for (i = 0; ok && i < n; i++) {
+		const char *sep = i == 0 ? "{" : ",";
+
+		ok = buf_printf(&ids, "%s%s", sep, jobs[i]->id) == BUF_OK &&
+		    buf_printf(&attempts, "%s%d", sep, jobs[i]->attempt) ==
+		    BUF_OK &&
+		    buf_printf(&tokens, "%s%s", sep, jobs[i]->token) == BUF_OK &&
+		    buf_puts(&types, sep) == BUF_OK;
+		if (!ok)
+			break;
+		if (jobs[i]->result.data == NULL)
+			ok = put32(&results, 0xffffffffUL) == BUF_OK &&
+			    buf_puts(&types, "NULL") == BUF_OK;
+		else
+			ok = put32(&results, jobs[i]->result.len) == BUF_OK &&
+			    buf_add(&results, jobs[i]->result.data,
+			    jobs[i]->result.len) == BUF_OK &&
+			    put_quoted(&types, jobs[i]->result_type) == BUF_OK;
+	}
+	ok = ok && buf_puts(&ids, "}") == BUF_OK &&
+	    buf_puts(&attempts, "}") == BUF_OK &&
+	    buf_puts(&tokens, "}") == BUF_OK && buf_puts(&types, "}") == BUF_OK;
+	if (!ok) {
+		log_warnx("finish_many: out of memory");
+		goto out;
+	}
+	vals[0] = ids.data;
+	vals[1] = attempts.data;
+	vals[2] = tokens.data;
+	vals[3] = results.data;
+	lens[3] = (int)results.len;
+	vals[4] = types.data;
+	if ((rc = run(w, S_FINISH_MANY, vals, lens, fmts, &res)) != WDB_DONE)
+		goto out;
+	for (i = 0; i < n; i++)
+		jobs[i]->wrote = WDB_FENCED;
+	for (k = 0; k < (size_t)PQntuples(res); k++)
+		for (i = 0; i < n; i++)
+			if (strcmp(jobs[i]->id, PQgetvalue(res, (int)k, 0)) == 0)
+				jobs[i]->wrote = WDB_DONE;
+	PQclear(res);
+out:
+	buf_free(&ids);
+	buf_free(&attempts);
+	buf_free(&tokens);
+	buf_free(&results);
+	buf_free(&types);
+	return rc;
 }
 
 /*

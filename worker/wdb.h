@@ -43,9 +43,14 @@ int	wdb_purge(struct wdb *, int) __attribute__((warn_unused_result));
 int	wdb_heartbeat(struct wdb *, struct job **, size_t)
 	    __attribute__((warn_unused_result));
 void	wdb_unregister(struct wdb *);
+int	wdb_begin(struct wdb *) __attribute__((warn_unused_result));
+int	wdb_commit(struct wdb *) __attribute__((warn_unused_result));
+void	wdb_rollback(struct wdb *);
 enum wdb_rc	wdb_progress(struct wdb *, const struct job *, int,
 		    const char *) __attribute__((warn_unused_result));
 enum wdb_rc	wdb_finish(struct wdb *, const struct job *)
+		    __attribute__((warn_unused_result));
+enum wdb_rc	wdb_finish_many(struct wdb *, struct job **, size_t)
 		    __attribute__((warn_unused_result));
 enum wdb_rc	wdb_fail(struct wdb *, const struct job *, int, int *)
 		    __attribute__((warn_unused_result));

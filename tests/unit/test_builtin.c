@@ -4,6 +4,7 @@
  * them; one sleep job runs on the pool's thread and is stopped.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -289,6 +290,27 @@ START_TEST(test_fail)
 }
 END_TEST
 
+/* noop: any input; the result is when it started, in epoch microseconds. */
+START_TEST(test_noop)
+{
+	struct timespec ts;
+	long long before, after, started;
+	char tail[8];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	before = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	ck_assert_int_eq(run("noop", "[1, \"not an object\"]"), HANDLER_OK);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	after = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	ck_assert_str_eq(job->result_type, "application/json");
+	ck_assert_int_eq(sscanf(job->result.data, "{\"started_us\":%lld%7s",
+	    &started, tail), 2);
+	ck_assert_str_eq(tail, "}");
+	ck_assert_int_ge(started, before);
+	ck_assert_int_le(started, after);
+}
+END_TEST
+
 static const char *const nonobjects[] = {
 	"[1]", "3", "\"s\"", "null", "true", "[]",
 };
@@ -310,7 +332,7 @@ START_TEST(test_find)
 	const struct handler *h;
 	size_t i;
 
-	ck_assert_uint_eq(builtin_count(), 4);
+	ck_assert_uint_eq(builtin_count(), 5);
 	ck_assert_ptr_null(builtin_find("nope"));
 	ck_assert_ptr_null(builtin_find(""));
 	ck_assert_ptr_null(builtin_find("ECHO"));
@@ -319,6 +341,7 @@ START_TEST(test_find)
 	ck_assert_ptr_nonnull(builtin_find("sleep"));
 	ck_assert_ptr_nonnull(builtin_find("sha256"));
 	ck_assert_ptr_nonnull(builtin_find("fail"));
+	ck_assert_ptr_nonnull(builtin_find("noop"));
 	for (i = 0; i < builtin_count(); i++) {
 		h = builtin_at(i);
 		ck_assert_ptr_nonnull(h);
@@ -374,6 +397,7 @@ builtin_suite(void)
 	tcase_add_test(tc, test_job_new);
 	tcase_add_test(tc, test_echo);
 	tcase_add_test(tc, test_sha256);
+	tcase_add_test(tc, test_noop);
 	tcase_add_loop_test(tc, test_sha256_bad, 0, (int)NITEMS(sha_bad));
 	tcase_add_test(tc, test_sleep);
 	tcase_add_loop_test(tc, test_sleep_bad, 0, (int)NITEMS(sleep_bad));
