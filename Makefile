@@ -42,7 +42,7 @@ UNIT	= tests/unit/test_json tests/unit/test_request tests/unit/test_router \
 PROGS	= cgi/rsvp.fcgi worker/rsvp-worker
 
 .PHONY: all run check check-unit check-sql check-worker check-integration \
-	check-clients check-deploy lint clean psql bench-soak \
+	check-clients check-deploy lint clean psql bench bench-soak \
 	install deps
 
 all: $(PROGS)
@@ -58,6 +58,15 @@ cgi/rsvp.fcgi: cgi/main.o $(CGI) $(COMMON)
 
 worker/rsvp-worker: worker/main.o $(WORKER) $(COMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+# make bench's own programs: a FastCGI hello-world and the probe.
+BENCH	= bench/hello.fcgi bench/rsvp-probe
+
+bench/hello.fcgi: bench/hello.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+bench/rsvp-probe: bench/probe.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 tests/unit/test_%: tests/unit/test_%.o $(CGI) $(WORKER) $(COMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lpthread
@@ -110,6 +119,12 @@ check-sql: all
 psql:
 	@scripts/psql
 
+# Throughput and latency against PostgreSQL's own limit and the peers
+# (QUICK=1: one short run of each); the table lands in
+# bench/results/latest.md.
+bench: all $(BENCH)
+	@bench/run
+
 # The table-health soak (SOAK_SECONDS, default 600; QUICK=1: 60).
 bench-soak: all
 	@bench/soak
@@ -133,10 +148,10 @@ check-clients: all
 BANNED = sprintf|strcpy|strcat|strncpy|strtok|atoi|atol|sscanf|gets|system
 lint:
 	@! grep -nE '\<($(BANNED))[[:space:]]*\(' common/*.[ch] cgi/*.[ch] \
-	    worker/*.[ch] || { echo "lint: banned functions above"; exit 1; }
+	    worker/*.[ch] bench/*.c || { echo "lint: banned functions above"; exit 1; }
 	cppcheck --quiet --error-exitcode=1 --std=c11 \
 	    --suppress=missingIncludeSystem -Icommon -Icgi -Iworker \
-	    common cgi worker
+	    common cgi worker bench
 	@$(MAKE) --no-print-directory lint-tidy
 	@echo "lint: clean"
 
@@ -149,7 +164,7 @@ install: all
 	install -m 644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql
 
 clean:
-	rm -f $(PROGS) $(UNIT) */*.o */*.d tests/unit/*.o tests/unit/*.d
+	rm -f $(PROGS) $(BENCH) $(UNIT) */*.o */*.d tests/unit/*.o tests/unit/*.d
 
 include tests/hardening.mk
 

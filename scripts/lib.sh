@@ -150,6 +150,8 @@ server.groupname = \"$APP_USER\""
 	    MOUNT=/ SOCKDIR="$RUN/sock" PROCS="$procs" \
 	    BINDIR="${RSVP_WRAP:+$RSVP_WRAP }$RUN/bin" \
 	    ENVIRONMENT="$envs"
+	# LIGHTTPD_EXTRA: a file of more configuration (make bench's mounts).
+	[ -z "${LIGHTTPD_EXTRA:-}" ] || cat "$LIGHTTPD_EXTRA" >>"$RUN/lighttpd.conf"
 	"$LIGHTTPD" -tt -f "$RUN/lighttpd.conf" >"$RUN/log/lighttpd-check.log" 2>&1 ||
 	    { cat "$RUN/log/lighttpd-check.log" >&2; return 1; }
 	"$LIGHTTPD" -D -f "$RUN/lighttpd.conf" >>"$RUN/log/lighttpd.out" 2>&1 &

@@ -492,6 +492,9 @@ worker_run(struct worker_opts *opts)
 			break;
 		}
 		l.idle = 0;
+		/* A doorbell or a cancel read along with an answer. */
+		if (wdb_buffered(&l.db, on_cancel, &l) > 0)
+			l.want_claim = 1;
 
 		pfd[0].fd = sigpipe[0];
 		pfd[1].fd = l.evpipe[0];

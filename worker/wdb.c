@@ -426,9 +426,6 @@ wdb_heartbeat(struct wdb *w, struct job **jobs, size_t n)
 int
 wdb_notified(struct wdb *w, cancel_fn *on_cancel, void *arg)
 {
-	PGnotify *n;
-	int count = 0;
-
 	if (w->conn == NULL)
 		return -1;
 	if (PQconsumeInput(w->conn) == 0 ||
@@ -437,6 +434,22 @@ wdb_notified(struct wdb *w, cancel_fn *on_cancel, void *arg)
 		wdb_close(w);
 		return -1;
 	}
+	return wdb_buffered(w, on_cancel, arg);
+}
+
+/*
+ * The notifications libpq already holds.  One that arrives while a
+ * statement runs is read with that statement's answer and never makes
+ * the socket readable again: look here before sleeping on the socket.
+ */
+int
+wdb_buffered(struct wdb *w, cancel_fn *on_cancel, void *arg)
+{
+	PGnotify *n;
+	int count = 0;
+
+	if (w->conn == NULL)
+		return 0;
 	while ((n = PQnotifies(w->conn)) != NULL) {
 		if (strcmp(n->relname, "rsvp_cancel") == 0)
 			on_cancel(arg, n->extra);

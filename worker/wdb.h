@@ -38,6 +38,7 @@ int	wdb_claim(struct wdb *, int, struct job **, int *)
 int	wdb_arm(struct wdb *) __attribute__((warn_unused_result));
 int	wdb_notified(struct wdb *, cancel_fn *, void *)
 	    __attribute__((warn_unused_result));
+int	wdb_buffered(struct wdb *, cancel_fn *, void *);
 int	wdb_reap(struct wdb *) __attribute__((warn_unused_result));
 int	wdb_purge(struct wdb *, int) __attribute__((warn_unused_result));
 int	wdb_heartbeat(struct wdb *, struct job **, size_t)
