@@ -36,8 +36,7 @@ static const struct {
 	int		 nparams;
 } stmts[S__MAX] = {
 	[S_ENQUEUE] = { "rsvp_enqueue",
-	    "SELECT s.* FROM rsvp.enqueue($1, $2::jsonb, $3, NULL, $4) j,"
-	    " LATERAL rsvp.status_of(j) s", 4 },
+	    "SELECT * FROM rsvp.submit_status($1, $2::jsonb, $3, $4)", 4 },
 	[S_RING] = { "rsvp_ring", "SELECT rsvp.ring()", 0 },
 	/* rsvp_web may not read a whole row (its lease token): by id. */
 	[S_STATUS] = { "rsvp_status", "SELECT * FROM rsvp.job_status($1)", 1 },

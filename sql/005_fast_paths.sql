@@ -9,7 +9,13 @@
  */
 
 /*
- * status_of, again: the count of the jobs ahead only when it can matter.
+ * status_by_id: a job as the status monitor shows it, by id; the status
+ * functions below are it and little more.  It reads the row's columns
+ * itself: a whole row handed to a function is taken apart again for
+ * every column named.  It is inlined into the queries that call it
+ * (grants.sql leaves it running as its caller, and only the owner's
+ * functions call it).  The count of the jobs ahead is made only when it
+ * can matter.
  * Counting the queue on every submit and poll costs up to 10,000 rows a
  * call, which under a backlog is most of what a submit costs.  The count
  * moves Retry-After only when the type has a recent run time and the
@@ -17,16 +23,13 @@
  * slots, at most avg * (1 + n / slots).  Past an hour of wait (the
  * responder's ceiling is lower) counting on cannot change the answer.
  */
-CREATE OR REPLACE FUNCTION rsvp.status_of(j rsvp.jobs)
+CREATE FUNCTION rsvp.status_by_id(p_id uuid)
 RETURNS TABLE (id uuid, type text, state text, progress smallint,
     message text, attempt integer, created_at text, updated_at text,
     started_at text, finished_at text, error_code text,
     error_message text, error_status smallint, result_type text,
     retry_after integer, expires text)
-LANGUAGE plpgsql STABLE AS $$
-#variable_conflict use_column
-BEGIN
-	RETURN QUERY
+LANGUAGE sql STABLE AS $$
 	SELECT j.id, j.type, j.state, j.progress, j.message, j.attempt,
 	    pg_catalog.to_char(j.created_at AT TIME ZONE 'UTC', k.iso),
 	    pg_catalog.to_char(j.updated_at AT TIME ZONE 'UTC', k.iso),
@@ -57,8 +60,38 @@ BEGIN
 	FROM (SELECT greatest(1, coalesce(sum(w.slots), 0)) AS slots,
 	    'YYYY-MM-DD"T"HH24:MI:SS.US"Z"' AS iso
 	    FROM rsvp.workers w) k
+	CROSS JOIN rsvp.jobs j
 	LEFT JOIN rsvp.job_types t ON t.name = j.type
-	LEFT JOIN rsvp.type_stats s ON s.type = j.type;
+	LEFT JOIN rsvp.type_stats s ON s.type = j.type
+	WHERE j.id = p_id
+$$;
+
+-- status_of: the same, for a row in hand (by its id).
+CREATE OR REPLACE FUNCTION rsvp.status_of(j rsvp.jobs)
+RETURNS TABLE (id uuid, type text, state text, progress smallint,
+    message text, attempt integer, created_at text, updated_at text,
+    started_at text, finished_at text, error_code text,
+    error_message text, error_status smallint, result_type text,
+    retry_after integer, expires text)
+LANGUAGE sql STABLE AS $$
+	SELECT * FROM rsvp.status_by_id(j.id)
+$$;
+
+-- submit_status: enqueue and answer the new job's status, for the responder.
+CREATE FUNCTION rsvp.submit_status(p_type text, p_input jsonb,
+    p_request_id text DEFAULT NULL, p_idempotency_key text DEFAULT NULL)
+RETURNS TABLE (id uuid, type text, state text, progress smallint,
+    message text, attempt integer, created_at text, updated_at text,
+    started_at text, finished_at text, error_code text,
+    error_message text, error_status smallint, result_type text,
+    retry_after integer, expires text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	j rsvp.jobs;
+BEGIN
+	j := rsvp.enqueue(p_type, p_input, p_request_id, NULL,
+	    p_idempotency_key);
+	RETURN QUERY SELECT * FROM rsvp.status_by_id(j.id);
 END
 $$;
 
@@ -70,8 +103,7 @@ RETURNS TABLE (id uuid, type text, state text, progress smallint,
     retry_after integer, expires text)
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-	RETURN QUERY SELECT s.* FROM rsvp.jobs j, LATERAL rsvp.status_of(j) s
-	    WHERE j.id = p_id;
+	RETURN QUERY SELECT * FROM rsvp.status_by_id(p_id);
 END
 $$;
 
@@ -83,8 +115,8 @@ RETURNS TABLE (id uuid, type text, state text, progress smallint,
     retry_after integer, expires text, result bytea)
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-	RETURN QUERY SELECT s.*, j.result FROM rsvp.jobs j,
-	    LATERAL rsvp.status_of(j) s WHERE j.id = p_id;
+	RETURN QUERY SELECT s.*, j.result FROM rsvp.status_by_id(p_id) s,
+	    rsvp.jobs j WHERE j.id = p_id;
 END
 $$;
 

@@ -10,7 +10,9 @@
 --   rsvp_worker	the workers: the state machine, through functions only.
 --
 -- Every function runs as its owner (SECURITY DEFINER) with an empty
--- search_path, so a role needs EXECUTE on it and nothing on the tables.
+-- search_path, so a role needs EXECUTE on it and nothing on the tables;
+-- but status_by_id and status_of, which only those functions call, are
+-- inlined into their queries and run as their caller.
 -- A procedure cannot be SECURITY DEFINER and still COMMIT: purge_all runs
 -- as its caller, and only rsvp_admin may call it.
 
@@ -23,6 +25,12 @@ ALTER SCHEMA rsvp OWNER TO rsvp_admin;
 DO $$
 DECLARE
 	r record;
+	/*
+	 * Parts of other functions, inlined into their queries: they run as
+	 * their caller (those functions' owner) and no role may call them.
+	 */
+	internal regprocedure[] := ARRAY['rsvp.status_by_id(uuid)',
+	    'rsvp.status_of(rsvp.jobs)'];
 BEGIN
 	FOR r IN SELECT c.oid::regclass AS name FROM pg_catalog.pg_class c
 	    WHERE c.relnamespace = 'rsvp'::regnamespace
@@ -34,7 +42,12 @@ BEGIN
 	FOR r IN SELECT p.oid::regprocedure AS name, p.prokind
 	    FROM pg_catalog.pg_proc p
 	    WHERE p.pronamespace = 'rsvp'::regnamespace LOOP
-		IF r.prokind = 'p' THEN
+		IF r.name = ANY (internal) THEN
+			EXECUTE pg_catalog.format(
+			    'ALTER FUNCTION %s OWNER TO rsvp_admin', r.name);
+			EXECUTE pg_catalog.format('ALTER FUNCTION %s'
+			    ' SECURITY INVOKER RESET ALL', r.name);
+		ELSIF r.prokind = 'p' THEN
 			EXECUTE pg_catalog.format(
 			    'ALTER PROCEDURE %s OWNER TO rsvp_admin', r.name);
 		ELSE
@@ -77,7 +90,7 @@ GRANT EXECUTE ON FUNCTION
     rsvp.enqueue(text, jsonb, text, timestamptz, text),
     rsvp.submit(text, jsonb, timestamptz),
     rsvp.ring(),
-    rsvp.status_of(rsvp.jobs),
+    rsvp.submit_status(text, jsonb, text, text),
     rsvp.job_status(uuid),
     rsvp.job_result(uuid),
     rsvp.cancel(uuid),
