@@ -44,10 +44,11 @@ function overrides() {
 	return o;
 }
 
+// Space-separated: bench/run reads a field up to its first comma.
 function settingsString(o) {
 	return Object.entries(o)
 		.map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`)
-		.join(',');
+		.join(' ');
 }
 
 // Direct connection for cleaning up and for watching the job table.
