@@ -97,7 +97,9 @@ check:
 	@tests/worker/run
 	@tests/integration/run
 	@SERVER=apache tests/integration/run
+	@SERVER=apache-proxy tests/integration/run
 	@SERVER=apache-cgi tests/integration/run
+	@SERVER=apache-htaccess tests/integration/run
 	@SERVER=nginx tests/integration/run
 	@tests/deploy/scale
 	@tests/integration/contract
@@ -132,8 +134,8 @@ bench-soak: all
 check-worker: all
 	@tests/worker/run
 
-# make check-deploy SERVER=lighttpd|apache|apache-cgi|nginx: the
-# integration suite through that server.
+# make check-deploy SERVER=lighttpd|apache|apache-proxy|apache-cgi|
+# apache-htaccess|nginx: the integration suite through that server.
 check-deploy: all
 	@SERVER=$(or $(SERVER),lighttpd) tests/integration/run
 

@@ -175,15 +175,19 @@ RESPONDER_LOG=
 MOUNT=
 
 # server_up SERVER PORT [PROCS]: the responder behind SERVER (lighttpd,
-# apache, apache-cgi or nginx); its pid in SERVER_PID.
+# apache, apache-proxy, apache-cgi, apache-htaccess or nginx); its pid in
+# SERVER_PID.
 server_up() {
 	case $1 in
 	lighttpd) lighttpd_up "$2" "${3:-2}" || return 1
 		SERVER_PID=$LIGHTTPD_PID RESPONDER_LOG=$RUN/log/responder.log MOUNT= ;;
 	apache) apache_up "$2" "${3:-2}" ;;
+	apache-proxy) apache_proxy_up "$2" "${3:-2}" ;;
 	apache-cgi) apache_cgi_up "$2" ;;
+	apache-htaccess) apache_htaccess_up "$2" ;;
 	nginx) nginx_up "$2" "${3:-2}" ;;
-	*) echo "unknown SERVER '$1': lighttpd, apache, apache-cgi or nginx" >&2
+	*) echo "unknown SERVER '$1': lighttpd, apache, apache-proxy," \
+		    "apache-cgi, apache-htaccess or nginx" >&2
 		return 1 ;;
 	esac
 }
@@ -208,7 +212,8 @@ apache_user() {
 	return 0
 }
 
-# apache_up PORT [PROCS]: Apache 2.4 + mod_fcgid, the responder at "/".
+# apache_up PORT [PROCS]: Apache 2.4 + mod_fcgid, the responder at "/",
+# its class of PROCS processes started at once (rsvp-fcgid-prespawn).
 apache_up() {
 	local port=$1 procs=${2:-2} envs="" line
 	while IFS= read -r line; do
@@ -218,9 +223,13 @@ apache_up() {
 	    RUNDIR="$RUN/apache" BIND=127.0.0.1 PORT="$port" LOGDIR="$RUN/log" \
 	    USERNAME="$(apache_user)" MODDIR="$APACHE_MODDIR" DOCROOT="$RUN/www" \
 	    MAX_REQUEST_LEN=$(( ${RSVP_MAX_BODY:-1048576} * 2 + 65536 )) \
-	    PROCS="$procs" ENVIRONMENT="$envs" BINDIR="$RUN/bin"
+	    PROCS="$procs" SPAWN_SCORE_LIMIT=$(( procs * 4 )) \
+	    ENVIRONMENT="$envs" BINDIR="$RUN/bin"
 	MOUNT=
-	apache_start "$RUN/apache.conf" "$port"
+	apache_start "$RUN/apache.conf" "$port" || return 1
+	"$TOP/deploy/apache/rsvp-fcgid-prespawn" "http://127.0.0.1:$port/health" \
+	    "$procs" "$RUN/bin/rsvp.fcgi" ||
+	    { cat "$RUN/log/apache-error.log" >&2; return 1; }
 }
 
 # apache_cgi_up PORT: Apache + mod_cgid as a shared host; the responder
@@ -244,28 +253,82 @@ apache_cgi_up() {
 	apache_start "$RUN/apache.conf" "$port"
 }
 
-# nginx_up PORT [PROCS]: spawn-fcgi binds the socket (0660, $APP_USER)
+# apache_htaccess_up PORT: the shared host of apache_cgi_up, the
+# responder under mod_fcgid this time: www/api/rsvp.fcgi, the .htaccess
+# next to it and the wrapper that sets its environment (rsvp-env.sh), as a
+# customer uploads them.  The host's mod_fcgid settings are its defaults.
+apache_htaccess_up() {
+	local port=$1 envs="" line value q="'" api=$RUN/www/api
+	while IFS= read -r line; do
+		value=${line#*=}
+		envs+="export ${line%%=*}='${value//$q/$q\\$q$q}'"$'\n'
+	done < <(app_env web)
+	mkdir -p "$api"
+	cp "$RUN/bin/rsvp.fcgi" "$api/rsvp.fcgi"
+	render "$TOP/deploy/apache/htaccess-fcgid.in" "$api/.htaccess" DIR="$api"
+	render "$TOP/deploy/apache/rsvp-env.sh.in" "$api/rsvp-env.sh" \
+	    ENVIRONMENT="$envs"
+	chmod 755 "$api" "$api/rsvp.fcgi"
+	chmod 644 "$api/.htaccess"
+	# Readable by the user the responder runs as, nobody else.
+	chmod 700 "$api/rsvp-env.sh"
+	[ "$(id -u)" = 0 ] && chown "$APP_USER" "$api/rsvp-env.sh"
+	render "$TOP/deploy/apache/shared-host.conf.in" "$RUN/apache.conf" \
+	    RUNDIR="$RUN/apache" BIND=127.0.0.1 PORT="$port" LOGDIR="$RUN/log" \
+	    USERNAME="$(apache_user)" MODDIR="$APACHE_MODDIR" DOCROOT="$RUN/www"
+	MOUNT=/api/rsvp.fcgi
+	apache_start "$RUN/apache.conf" "$port"
+}
+
+# apache_proxy_up PORT [PROCS]: Apache 2.4 + mod_proxy_fcgi passing the
+# API to the responder pool of fcgi_pool_up, mounted at "/".
+apache_proxy_up() {
+	local port=$1 procs=${2:-2}
+	fcgi_pool_up "$procs" || return 1
+	render "$TOP/deploy/apache/rsvp-proxy-fcgi.conf.in" "$RUN/apache.conf" \
+	    RUNDIR="$RUN/apache" BIND=127.0.0.1 PORT="$port" LOGDIR="$RUN/log" \
+	    USERNAME="$(apache_user)" MODDIR="$APACHE_MODDIR" DOCROOT="$RUN/www" \
+	    MAX_BODY=$(( ${RSVP_MAX_BODY:-1048576} * 2 + 65536 )) \
+	    SOCKET="$FCGI_SOCKET"
+	MOUNT=
+	apache_start "$RUN/apache.conf" "$port" || return 1
+	RESPONDER_LOG=$RUN/log/responder.log
+}
+
+# fcgi_pool_up [PROCS]: spawn-fcgi binds the socket (0660, $APP_USER)
 # and starts the pool supervisor on it (PROCS responders, each respawned
-# when it dies; systemd does the same in production); nginx passes the
-# API to it.  The pool's pid in FCGI_POOL_PID.
-nginx_up() {
-	local port=$1 procs=${2:-2} user="" envs=() own=() sock=$RUN/sock/rsvp.fcgi.sock i
+# when it dies; systemd does the same in production), for nginx or
+# Apache's mod_proxy_fcgi.  The socket in FCGI_SOCKET, the pool's pid in
+# FCGI_POOL_PID; the responders' stderr in $RUN/log/responder.log.
+fcgi_pool_up() {
+	local procs=${1:-2} envs=() own=() i
+	FCGI_SOCKET=$RUN/sock/rsvp.fcgi.sock
 	mapfile -t envs < <(app_env web)
 	cp "$TOP/deploy/nginx/rsvp-fcgi-pool" "$RUN/bin/"
 	chmod 755 "$RUN/bin/rsvp-fcgi-pool"
 	[ "$(id -u)" = 0 ] && own=(-u "$APP_USER" -g "$APP_USER" -U "$APP_USER" -G "$APP_USER")
-	env -i PATH=/usr/bin:/bin "${envs[@]}" "$SPAWN_FCGI" -n -s "$sock" -M 0660 \
+	env -i PATH=/usr/bin:/bin "${envs[@]}" "$SPAWN_FCGI" -n -s "$FCGI_SOCKET" -M 0660 \
 	    "${own[@]}" -- "$RUN/bin/rsvp-fcgi-pool" "$procs" "$RUN/bin/rsvp.fcgi" \
 	    >>"$RUN/log/spawn-fcgi.out" 2>>"$RUN/log/responder.log" &
 	FCGI_POOL_PID=$!
 	STACK_PIDS+=("$FCGI_POOL_PID")
-	for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	for i in $(seq 50); do [ -S "$FCGI_SOCKET" ] && return 0; sleep 0.1; done
+	echo "fcgi_pool_up: no socket at $FCGI_SOCKET" >&2
+	cat "$RUN/log/spawn-fcgi.out" "$RUN/log/responder.log" >&2
+	return 1
+}
+
+# nginx_up PORT [PROCS]: the responder pool of fcgi_pool_up; nginx
+# passes the API to its socket.
+nginx_up() {
+	local port=$1 procs=${2:-2} user=""
+	fcgi_pool_up "$procs" || return 1
 
 	mkdir -p "$RUN/nginx/tmp"
 	[ "$(id -u)" = 0 ] && user="user $APP_USER $APP_USER;"
 	render "$TOP/deploy/nginx/rsvp.conf.in" "$RUN/nginx.conf" \
 	    USER="$user" RUNDIR="$RUN/nginx" LOGDIR="$RUN/log" BIND=127.0.0.1 \
-	    PORT="$port" DOCROOT="$RUN/www" SOCKET="$sock" \
+	    PORT="$port" DOCROOT="$RUN/www" SOCKET="$FCGI_SOCKET" \
 	    MAX_BODY=$(( ${RSVP_MAX_BODY:-1048576} * 2 + 65536 ))
 	"$NGINX" -t -q -e "$RUN/log/nginx-error.log" -p "$RUN/nginx/" -c "$RUN/nginx.conf" \
 	    >"$RUN/log/nginx-check.log" 2>&1 ||
