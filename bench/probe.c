@@ -4,7 +4,7 @@
  *
  *	rsvp-probe pickup N GAP_MS
  *		Submit N noop jobs one at a time, GAP_MS apart, with the
- *		statements the responder runs (rsvp.enqueue, then rsvp.ring
+ *		statements the responder runs (rsvp.submit_status, then rsvp.ring
  *		in its own transaction, pipelined).  The pickup latency of a
  *		job is the time from its insert's commit coming back to the
  *		noop handler starting (its result, {"started_us": N}).
@@ -149,8 +149,8 @@ pickup(int n, long gap_ms)
 		fprintf(stderr, "rsvp-probe: out of memory\n");
 		return 1;
 	}
-	r = PQprepare(conn, "enqueue", "SELECT j.id FROM"
-	    " rsvp.enqueue($1, $2::jsonb, NULL, NULL, NULL) j", 2, NULL);
+	r = PQprepare(conn, "enqueue", "SELECT id FROM"
+	    " rsvp.submit_status($1, $2::jsonb, NULL, NULL)", 2, NULL);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		die("prepare");
 	PQclear(r);

@@ -322,6 +322,7 @@ set_env(struct parser *p, const struct key *k, const char *v, size_t n)
 
 static const struct key keys[] = {
 	NUM("jobs", jobs, 1, 1024),
+	NUM("prefetch", prefetch, 0, 4096),
 	NUM("poll-interval", poll_ms, 10, 60000),
 	NUM("heartbeat-interval", heartbeat_ms, 10, 3600000),
 	NUM("sweep-interval", sweep_ms, 10, 3600000),

@@ -36,6 +36,7 @@ struct command_type {
  * The worker's configuration.  Global keys (before any section):
  *
  *	jobs = 4			handler threads (1..1024)
+ *	prefetch = 0			jobs claimed ahead of them (0..4096)
  *	poll-interval = 1000		ms (10..60000)
  *	heartbeat-interval = 5000	ms (10..3600000)
  *	sweep-interval = 1000		ms (10..3600000)
@@ -48,6 +49,7 @@ struct command_type {
  */
 struct worker_config {
 	unsigned int		 jobs;
+	unsigned int		 prefetch;
 	unsigned int		 poll_ms;
 	unsigned int		 heartbeat_ms;
 	unsigned int		 sweep_ms;

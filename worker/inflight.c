@@ -9,8 +9,13 @@
 #include "log.h"
 #include "text.h"
 
+/*
+ * Up to max jobs held, nthreads of them running at once; the others wait
+ * in the pool's queue, claimed and leased (the prefetch).
+ */
 int
-inflight_init(struct inflight *f, unsigned int max, int notify_fd)
+inflight_init(struct inflight *f, unsigned int max, unsigned int nthreads,
+    int notify_fd)
 {
 	memset(f, 0, sizeof(*f));
 	f->max = max;
@@ -18,7 +23,7 @@ inflight_init(struct inflight *f, unsigned int max, int notify_fd)
 	f->jobs = calloc(max, sizeof(*f->jobs));
 	f->scratch = calloc(max, sizeof(*f->scratch));
 	if (f->jobs == NULL || f->scratch == NULL ||
-	    (f->pool = pool_new(max, notify_fd)) == NULL) {
+	    (f->pool = pool_new(nthreads, notify_fd)) == NULL) {
 		free(f->jobs);
 		free(f->scratch);
 		return -1;
@@ -58,7 +63,8 @@ count(struct inflight *f, const struct job *j, int what)
 	switch (what) {
 	case JOB_SUCCEEDED:
 		t->succeeded++;
-		t->duration_sum += (clock_ms() - j->started) / 1000.0;
+		t->duration_sum += (clock_ms() - (atomic_load(&j->begun) ?
+		    atomic_load(&j->begun) : j->started)) / 1000.0;
 		t->duration_count++;
 		break;
 	case JOB_FAILED:
@@ -105,7 +111,6 @@ inflight_start(struct inflight *f, struct job *j, long long now)
 {
 	f->jobs[f->n++] = j;
 	j->started = now;
-	j->deadline = j->timeout_ms > 0 ? now + j->timeout_ms : LLONG_MAX;
 	if (j->handler == NULL) {
 		/* Claimed for a type this worker cannot run: fail it. */
 		job_error(j, 500, "no_handler", "no handler for type %s",
@@ -342,19 +347,22 @@ inflight_heartbeat(struct inflight *f, struct wdb *db)
 long long
 inflight_deadlines(struct inflight *f, long long now)
 {
-	long long next = LLONG_MAX;
+	long long next = LLONG_MAX, begun, deadline;
 	struct job *j;
 	unsigned int i;
 
 	for (i = 0; i < f->n; i++) {
 		j = f->jobs[i];
-		if (j->need_write || atomic_load(&j->stop) != STOP_NONE)
+		/* A prefetched job's time starts with its handler. */
+		if (j->need_write || atomic_load(&j->stop) != STOP_NONE ||
+		    j->timeout_ms <= 0 || (begun = atomic_load(&j->begun)) == 0)
 			continue;
-		if (j->deadline <= now) {
+		deadline = begun + j->timeout_ms;
+		if (deadline <= now) {
 			log_warnx("job %s: past its timeout, stopping it", j->id);
 			pool_stop(f->pool, j, STOP_TIMEOUT);
-		} else if (j->deadline < next)
-			next = j->deadline;
+		} else if (deadline < next)
+			next = deadline;
 	}
 	return next;
 }

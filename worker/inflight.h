@@ -31,7 +31,7 @@ struct inflight {
 	size_t		  nstats;
 };
 
-int		 inflight_init(struct inflight *, unsigned int, int)
+int		 inflight_init(struct inflight *, unsigned int, unsigned int, int)
 		    __attribute__((warn_unused_result));
 void		 inflight_free(struct inflight *);
 void		 inflight_start(struct inflight *, struct job *, long long);

@@ -101,6 +101,8 @@ opts_apply_cli(struct worker_opts *o)
 {
 	if (o->cli_set & SET_JOBS)
 		o->cfg.jobs = o->cli.jobs;
+	if (o->cli_set & SET_PREFETCH)
+		o->cfg.prefetch = o->cli.prefetch;
 	if (o->cli_set & SET_POLL)
 		o->cfg.poll_ms = o->cli.poll_ms;
 	if (o->cli_set & SET_HEARTBEAT)
@@ -162,7 +164,7 @@ reload(struct loop *l)
 	struct worker_opts *o = l->opts;
 	struct cfgref *r;
 	char err[256];
-	unsigned int jobs = o->cfg.jobs;
+	unsigned int jobs = o->cfg.jobs, prefetch = o->cfg.prefetch;
 
 	if (o->config_path == NULL) {
 		log_info("SIGHUP: no configuration file to reload");
@@ -185,6 +187,9 @@ reload(struct loop *l)
 	if (r->cfg.jobs != jobs)
 		log_warnx("SIGHUP: jobs stays %u until a restart", jobs);
 	o->cfg.jobs = r->cfg.jobs = jobs;
+	if (r->cfg.prefetch != prefetch)
+		log_warnx("SIGHUP: prefetch stays %u until a restart", prefetch);
+	o->cfg.prefetch = r->cfg.prefetch = prefetch;
 	l->cur->retired = 1;
 	cfg_release(l->cur);
 	l->cur = r;
@@ -338,6 +343,8 @@ begin_stop(struct loop *l, const char *why)
 	    l->f.n, l->opts->cfg.grace_ms);
 	l->stopping = 1;
 	l->grace_end = clock_ms() + l->opts->cfg.grace_ms;
+	/* Claimed ahead and not started: hand them back now. */
+	pool_drop_queued(l->f.pool, STOP_SHUTDOWN);
 }
 
 static void
@@ -446,7 +453,8 @@ setup(struct loop *l, struct worker_opts *opts)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (inflight_init(&l->f, opts->cfg.jobs, l->evpipe[1]) == -1) {
+	if (inflight_init(&l->f, opts->cfg.jobs + opts->cfg.prefetch,
+	    opts->cfg.jobs, l->evpipe[1]) == -1) {
 		log_warnx("could not start the handler threads");
 		return -1;
 	}
@@ -468,7 +476,8 @@ worker_run(struct worker_opts *opts)
 
 	if (setup(&l, opts) == -1)
 		return 1;
-	log_info("started: %u slot(s), poll every %u ms%s%s", opts->cfg.jobs,
+	log_info("started: %u slot(s), %u prefetched, poll every %u ms%s%s",
+	    opts->cfg.jobs, opts->cfg.prefetch,
 	    opts->cfg.poll_ms, opts->listen ? "" : ", no LISTEN",
 	    opts->drain ? ", draining" : "");
 

@@ -26,6 +26,7 @@ struct worker_opts {
 #define SET_GRACE	0x10
 #define SET_KILL_GRACE	0x20
 #define SET_PURGE	0x40
+#define SET_PREFETCH	0x80
 
 void	opts_apply_cli(struct worker_opts *);
 int	worker_run(struct worker_opts *);

@@ -21,10 +21,10 @@ usage(void)
 	    "usage: rsvp-worker [-j jobs] [-c config] [--poll-interval ms]\n"
 	    "           [--heartbeat-interval ms] [--sweep-interval ms]"
 	    " [--grace ms]\n"
-	    "           [--purge-interval ms]"
-	    "           [--kill-grace ms] [--no-listen] [--drain]"
-	    " [--max-time s]\n"
-	    "           [--pid-file file]\n");
+	    "           [--purge-interval ms] [--kill-grace ms]"
+	    " [--prefetch n]\n"
+	    "           [--no-listen] [--drain] [--max-time s]"
+	    " [--pid-file file]\n");
 	exit(2);
 }
 
@@ -82,7 +82,7 @@ int
 main(int argc, char *argv[])
 {
 	enum { O_POLL = 256, O_HEARTBEAT, O_SWEEP, O_PURGE, O_GRACE, O_KILL_GRACE,
-	    O_NO_LISTEN, O_DRAIN, O_MAX_TIME, O_PID_FILE };
+	    O_NO_LISTEN, O_DRAIN, O_MAX_TIME, O_PID_FILE, O_PREFETCH };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
@@ -96,6 +96,7 @@ main(int argc, char *argv[])
 		{ "drain", no_argument, NULL, O_DRAIN },
 		{ "max-time", required_argument, NULL, O_MAX_TIME },
 		{ "pid-file", required_argument, NULL, O_PID_FILE },
+		{ "prefetch", required_argument, NULL, O_PREFETCH },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -143,6 +144,10 @@ main(int argc, char *argv[])
 			o.cli.kill_grace_ms = number("--kill-grace", optarg, 0,
 			    600000);
 			o.cli_set |= SET_KILL_GRACE;
+			break;
+		case O_PREFETCH:
+			o.cli.prefetch = number("--prefetch", optarg, 0, 4096);
+			o.cli_set |= SET_PREFETCH;
 			break;
 		case O_NO_LISTEN:
 			o.listen = 0;

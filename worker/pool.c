@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "pool.h"
 
@@ -49,6 +50,7 @@ job_new(const char *id, const char *type, const char *token, int attempt,
 	j->attempt = attempt;
 	buf_init(&j->result, RESULT_MAX);
 	atomic_init(&j->stop, STOP_NONE);
+	atomic_init(&j->begun, 0);
 	return j;
 }
 
@@ -165,6 +167,7 @@ thread_main(void *arg)
 			p->queue_tail = NULL;
 		pthread_mutex_unlock(&p->mu);
 
+		atomic_store(&j->begun, clock_ms());
 		if (job_stopping(j))
 			rc = HANDLER_FAIL;
 		else
@@ -247,6 +250,29 @@ pool_run(struct pool *p, struct job *j)
 		p->queue = j;
 	p->queue_tail = j;
 	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/*
+ * The jobs no thread has started yet (the prefetch) leave the queue and
+ * end at once, stopped for why, without running.
+ */
+void
+pool_drop_queued(struct pool *p, enum stop_reason why)
+{
+	struct job *j;
+	int none;
+
+	pthread_mutex_lock(&p->mu);
+	while ((j = p->queue) != NULL) {
+		p->queue = j->next;
+		none = STOP_NONE;
+		atomic_compare_exchange_strong(&j->stop, &none, (int)why);
+		j->rc = HANDLER_FAIL;
+		j->finished = 1;
+		post(p, j);
+	}
+	p->queue_tail = NULL;
 	pthread_mutex_unlock(&p->mu);
 }
 

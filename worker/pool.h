@@ -39,8 +39,8 @@ struct job {
 	unsigned int	 kill_grace_ms;
 	long long	 timeout_ms;
 	long long	 lease_ms;
-	long long	 started;		/* monotonic ms */
-	long long	 deadline;		/* monotonic ms: stop it then */
+	long long	 started;		/* monotonic ms, claimed */
+	atomic_llong	 begun;			/* (h) monotonic ms, started */
 	int		 held;			/* scratch for the heartbeat */
 	int		 cancel;		/* scratch: cancel was asked */
 
@@ -77,6 +77,7 @@ struct pool	*pool_new(unsigned int, int);
 void		 pool_free(struct pool *);
 void		 pool_run(struct pool *, struct job *);
 void		 pool_stop(struct pool *, struct job *, enum stop_reason);
+void		 pool_drop_queued(struct pool *, enum stop_reason);
 size_t		 pool_events(struct pool *, struct job **, size_t);
 void		 pool_lock(struct pool *);
 void		 pool_unlock(struct pool *);

@@ -94,6 +94,14 @@ START_TEST(test_defaults)
 	memset(&c, 0x5a, sizeof(c));
 	ck_assert_int_eq(config_parse("jobs = 2", 8, &c, NULL, 0), CONFIG_OK);
 	ck_assert_uint_eq(c.jobs, 2);
+	ck_assert_uint_eq(c.prefetch, 0);
+	config_free(&c);
+	ck_assert_int_eq(config_parse("prefetch = 64", 13, &c, NULL, 0),
+	    CONFIG_OK);
+	ck_assert_uint_eq(c.prefetch, 64);
+	config_free(&c);
+	ck_assert_int_eq(config_parse("prefetch = 4097", 15, &c, NULL, 0),
+	    CONFIG_VALUE);
 	ck_assert_uint_eq(c.ntypes, 0);
 	config_free(&c);
 }
