@@ -232,6 +232,16 @@ apache_up() {
 	    { cat "$RUN/log/apache-error.log" >&2; return 1; }
 }
 
+# shared_host_start PORT MOUNT: the hosting provider's Apache
+# (deploy/apache/shared-host.conf.in), the responder at MOUNT.
+shared_host_start() {
+	render "$TOP/deploy/apache/shared-host.conf.in" "$RUN/apache.conf" \
+	    RUNDIR="$RUN/apache" BIND=127.0.0.1 PORT="$1" LOGDIR="$RUN/log" \
+	    USERNAME="$(apache_user)" MODDIR="$APACHE_MODDIR" DOCROOT="$RUN/www"
+	MOUNT=$2
+	apache_start "$RUN/apache.conf" "$1"
+}
+
 # apache_cgi_up PORT: Apache + mod_cgid as a shared host; the responder
 # is a plain CGI program, www/api/rsvp.cgi, configured only by the
 # .htaccess next to it.
@@ -246,11 +256,7 @@ apache_cgi_up() {
 	    ENVIRONMENT="$envs"
 	chmod 755 "$RUN/www/api" "$RUN/www/api/rsvp.cgi"
 	chmod 644 "$RUN/www/api/.htaccess"
-	render "$TOP/deploy/apache/shared-host.conf.in" "$RUN/apache.conf" \
-	    RUNDIR="$RUN/apache" BIND=127.0.0.1 PORT="$port" LOGDIR="$RUN/log" \
-	    USERNAME="$(apache_user)" MODDIR="$APACHE_MODDIR" DOCROOT="$RUN/www"
-	MOUNT=/api/rsvp.cgi
-	apache_start "$RUN/apache.conf" "$port"
+	shared_host_start "$port" /api/rsvp.cgi
 }
 
 # apache_htaccess_up PORT: the shared host of apache_cgi_up, the
@@ -273,11 +279,7 @@ apache_htaccess_up() {
 	# Readable by the user the responder runs as, nobody else.
 	chmod 700 "$api/rsvp-env.sh"
 	[ "$(id -u)" = 0 ] && chown "$APP_USER" "$api/rsvp-env.sh"
-	render "$TOP/deploy/apache/shared-host.conf.in" "$RUN/apache.conf" \
-	    RUNDIR="$RUN/apache" BIND=127.0.0.1 PORT="$port" LOGDIR="$RUN/log" \
-	    USERNAME="$(apache_user)" MODDIR="$APACHE_MODDIR" DOCROOT="$RUN/www"
-	MOUNT=/api/rsvp.fcgi
-	apache_start "$RUN/apache.conf" "$port"
+	shared_host_start "$port" /api/rsvp.fcgi
 }
 
 # apache_proxy_up PORT [PROCS]: Apache 2.4 + mod_proxy_fcgi passing the
