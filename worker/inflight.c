@@ -45,6 +45,7 @@ inflight_free(struct inflight *f)
 static void
 count(struct inflight *f, const struct job *j, int what)
 {
+	long long begun;
 	struct type_stats *t = NULL, *p;
 	size_t i;
 
@@ -62,9 +63,10 @@ count(struct inflight *f, const struct job *j, int what)
 	}
 	switch (what) {
 	case JOB_SUCCEEDED:
+		begun = atomic_load(&j->begun);
 		t->succeeded++;
-		t->duration_sum += (clock_ms() - (atomic_load(&j->begun) ?
-		    atomic_load(&j->begun) : j->started)) / 1000.0;
+		t->duration_sum += (clock_ms() - (begun ? begun : j->started)) /
+		    1000.0;
 		t->duration_count++;
 		break;
 	case JOB_FAILED:
@@ -220,6 +222,13 @@ settle(struct inflight *f, struct job *j, enum wdb_rc rc)
 		    j->what);
 }
 
+/* A success to write with finish_many: it returned OK, the lease is ours. */
+static int
+succeeded(struct job *j)
+{
+	return j->rc == HANDLER_OK && atomic_load(&j->stop) != STOP_FENCED;
+}
+
 /*
  * Write the pending outcomes together: the successes in one statement,
  * and when there are others, all in one transaction, so that one commit
@@ -238,7 +247,7 @@ flush_batch(struct inflight *f, struct wdb *db, int *freed)
 		j = f->jobs[i];
 		if (!j->need_write)
 			continue;
-		if (j->rc == HANDLER_OK && atomic_load(&j->stop) != STOP_FENCED) {
+		if (succeeded(j)) {
 			j->what = "finish";
 			j->ended = JOB_SUCCEEDED;
 			ok[nok++] = j;
@@ -251,8 +260,7 @@ flush_batch(struct inflight *f, struct wdb *db, int *freed)
 		goto undo;
 	for (i = 0; others > 0 && i < f->n; i++) {
 		j = f->jobs[i];
-		if (!j->need_write || (j->rc == HANDLER_OK &&
-		    atomic_load(&j->stop) != STOP_FENCED))
+		if (!j->need_write || succeeded(j))
 			continue;
 		rc = write_outcome(db, j);
 		if (rc == WDB_LOST || rc == WDB_REFUSED)
