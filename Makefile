@@ -32,7 +32,7 @@ CGI	= cgi/request.o cgi/response.o cgi/url.o \
 	  cgi/links.o cgi/monitor.o cgi/ops.o cgi/answer.o \
 	  cgi/headers.o
 WORKER	= worker/pool.o worker/builtin.o worker/wdb.o worker/loop.o \
-	  worker/config.o worker/command.o worker/inflight.o \
+	  worker/config.o worker/command.o worker/inflight.o worker/writer.o \
 	  worker/progress.o
 UNIT	= tests/unit/test_json tests/unit/test_request tests/unit/test_router \
 	  tests/unit/test_url tests/unit/test_response tests/unit/test_common \

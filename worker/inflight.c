@@ -22,10 +22,12 @@ inflight_init(struct inflight *f, unsigned int max, unsigned int nthreads,
 	f->notify_fd = notify_fd;
 	f->jobs = calloc(max, sizeof(*f->jobs));
 	f->scratch = calloc(max, sizeof(*f->scratch));
-	if (f->jobs == NULL || f->scratch == NULL ||
+	f->claimed = calloc(max, sizeof(*f->claimed));
+	if (f->jobs == NULL || f->scratch == NULL || f->claimed == NULL ||
 	    (f->pool = pool_new(nthreads, notify_fd)) == NULL) {
 		free(f->jobs);
 		free(f->scratch);
+		free(f->claimed);
 		return -1;
 	}
 	return 0;
@@ -38,6 +40,7 @@ inflight_free(struct inflight *f)
 	pool_free(f->pool);
 	free(f->jobs);
 	free(f->scratch);
+	free(f->claimed);
 	free(f->stats);
 }
 
@@ -172,43 +175,6 @@ inflight_events(struct inflight *f, struct wdb *db)
 	}
 }
 
-/*
- * Write one finished job's outcome, noting in the job what was written
- * and how the job ended.
- */
-static enum wdb_rc
-write_outcome(struct wdb *db, struct job *j)
-{
-	int stop = atomic_load(&j->stop);
-
-	j->ended = JOB__MAX;
-	j->what = NULL;
-	if (stop == STOP_FENCED)
-		return WDB_FENCED;	/* no longer ours: nothing to write */
-	clean(j->err_code, sizeof(j->err_code));
-	clean(j->err_message, sizeof(j->err_message));
-	if (j->rc == HANDLER_OK) {
-		j->what = "finish";
-		j->ended = JOB_SUCCEEDED;
-		return wdb_finish(db, j);
-	}
-	if (stop == STOP_SHUTDOWN) {
-		j->what = "release";
-		return wdb_release(db, j);
-	}
-	if (stop == STOP_CANCEL) {
-		j->what = "cancel";
-		j->ended = JOB_CANCELED;
-		return wdb_canceled(db, j);
-	}
-	j->what = "fail";
-	if (stop == STOP_TIMEOUT)
-		job_error(j, 500, "timeout", "the job ran past its"
-		    " timeout of %lld ms", j->timeout_ms);
-	return wdb_fail(db, j, stop == STOP_TIMEOUT ||
-	    j->rc == HANDLER_RETRY, &j->ended);
-}
-
 /* Count a written outcome and say what the database would not take. */
 static void
 settle(struct inflight *f, struct job *j, enum wdb_rc rc)
@@ -222,103 +188,40 @@ settle(struct inflight *f, struct job *j, enum wdb_rc rc)
 		    j->what);
 }
 
-/* A success to write with finish_many: it returned OK, the lease is ours. */
-static int
-succeeded(struct job *j)
-{
-	return j->rc == HANDLER_OK && atomic_load(&j->stop) != STOP_FENCED;
-}
-
 /*
- * Write the pending outcomes together: the successes in one statement,
- * and when there are others, all in one transaction, so that one commit
- * (one flush of the log) ends them all.  0 when all were written and are
- * forgotten; -1 when nothing was (the connection lost, or a write
- * refused: the caller then writes them one at a time).
- */
-static int
-flush_batch(struct inflight *f, struct wdb *db, int *freed)
-{
-	struct job **ok = f->scratch, *j;
-	unsigned int i, nok = 0, others = 0;
-	enum wdb_rc rc;
-
-	for (i = 0; i < f->n; i++) {
-		j = f->jobs[i];
-		if (!j->need_write)
-			continue;
-		if (succeeded(j)) {
-			j->what = "finish";
-			j->ended = JOB_SUCCEEDED;
-			ok[nok++] = j;
-		} else
-			others++;
-	}
-	if (others > 0 && wdb_begin(db) == -1)
-		return -1;
-	if (nok > 0 && wdb_finish_many(db, ok, nok) != WDB_DONE)
-		goto undo;
-	for (i = 0; others > 0 && i < f->n; i++) {
-		j = f->jobs[i];
-		if (!j->need_write || succeeded(j))
-			continue;
-		rc = write_outcome(db, j);
-		if (rc == WDB_LOST || rc == WDB_REFUSED)
-			goto undo;
-		j->wrote = rc;
-	}
-	if (others > 0 && wdb_commit(db) == -1)
-		return -1;
-	i = 0;
-	while (i < f->n) {
-		if (!f->jobs[i]->need_write) {
-			i++;
-			continue;
-		}
-		settle(f, f->jobs[i], f->jobs[i]->wrote);
-		forget(f, i);
-		(*freed)++;
-	}
-	return 0;
-undo:
-	if (others > 0)
-		wdb_rollback(db);
-	return -1;
-}
-
-/*
- * Write the outcomes of the jobs whose handlers returned and free their
- * slots.  Returns how many were freed, or -1 when the connection is lost
- * (the rest are written after the reconnect).
+ * Take back the outcomes the writer has written and free their slots;
+ * then, when it is idle, hand it the outcomes waiting to be written, all
+ * of them as one batch.  Returns how many slots were freed.
  */
 int
-inflight_flush(struct inflight *f, struct wdb *db)
+inflight_flush(struct inflight *f, struct writer *w)
 {
-	unsigned int i = 0, pending = 0;
-	enum wdb_rc rc;
+	size_t n, i;
+	unsigned int k;
 	int freed = 0;
 
-	for (i = 0; i < f->n; i++)
-		pending += f->jobs[i]->need_write != 0;
-	if (pending == 0)
-		return 0;
-	if (db->conn == NULL)
-		return -1;
-	if (pending > 1 && flush_batch(f, db, &freed) == 0)
-		return freed;
-	i = 0;
-	while (i < f->n) {
-		if (!f->jobs[i]->need_write) {
-			i++;
+	n = writer_take(w, f->scratch, f->max);
+	for (i = 0; i < n; i++)
+		f->scratch[i]->written = 1;
+	k = 0;
+	while (n > 0 && k < f->n) {
+		if (!f->jobs[k]->written) {
+			k++;
 			continue;
 		}
-		if (db->conn == NULL ||
-		    (rc = write_outcome(db, f->jobs[i])) == WDB_LOST)
-			return -1;
-		settle(f, f->jobs[i], rc);
-		forget(f, i);
+		settle(f, f->jobs[k], f->jobs[k]->wrote);
+		forget(f, k);
 		freed++;
 	}
+	if (!writer_idle(w))
+		return freed;
+	for (k = 0, n = 0; k < f->n; k++)
+		if (f->jobs[k]->need_write && !f->jobs[k]->writing) {
+			f->jobs[k]->writing = 1;
+			f->scratch[n++] = f->jobs[k];
+		}
+	if (n > 0)
+		writer_give(w, f->scratch, n);
 	return freed;
 }
 

@@ -3,6 +3,7 @@
 
 #include "pool.h"
 #include "wdb.h"
+#include "writer.h"
 
 /*
  * The jobs a worker holds: handed to the handler threads, watched for
@@ -23,6 +24,7 @@ struct inflight {
 	struct pool	 *pool;
 	struct job	**jobs;
 	struct job	**scratch;
+	struct job	**claimed;	/* a claim's new jobs */
 	unsigned int	  n;
 	unsigned int	  max;
 	int		  notify_fd;
@@ -36,8 +38,7 @@ int		 inflight_init(struct inflight *, unsigned int, unsigned int, int)
 void		 inflight_free(struct inflight *);
 void		 inflight_start(struct inflight *, struct job *, long long);
 void		 inflight_events(struct inflight *, struct wdb *);
-int		 inflight_flush(struct inflight *, struct wdb *)
-		    __attribute__((warn_unused_result));
+int		 inflight_flush(struct inflight *, struct writer *);
 int		 inflight_heartbeat(struct inflight *, struct wdb *)
 		    __attribute__((warn_unused_result));
 long long	 inflight_deadlines(struct inflight *, long long);

@@ -37,6 +37,7 @@ struct loop {
 	struct worker_opts	*opts;
 	struct wdb		 db;
 	struct inflight		 f;
+	struct writer		*w;
 	struct cfgref		*cur;
 	int			 evpipe[2];
 	int			 want_claim;
@@ -283,23 +284,23 @@ start(struct loop *l, struct job *j)
 	inflight_start(&l->f, j, clock_ms());
 }
 
+/*
+ * Claim up to a free slot's worth of due jobs: *asked says how many were
+ * asked for, *got how many came.
+ */
 static int
-claim(struct loop *l, int *got)
+claim(struct loop *l, int *asked, int *got)
 {
-	struct job *batch[256];
-	int free_slots, n, i;
+	struct job **batch = l->f.claimed;
+	int i;
 
 	*got = 0;
-	free_slots = (int)inflight_free_slots(&l->f);
-	if (free_slots > (int)(sizeof(batch) / sizeof(batch[0])))
-		free_slots = (int)(sizeof(batch) / sizeof(batch[0]));
-	if (free_slots <= 0)
+	if ((*asked = (int)inflight_free_slots(&l->f)) <= 0)
 		return 0;
-	if (wdb_claim(&l->db, free_slots, batch, &n) == -1)
+	if (wdb_claim(&l->db, *asked, batch, got) == -1)
 		return -1;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < *got; i++)
 		start(l, batch[i]);
-	*got = n;
 	return 0;
 }
 
@@ -307,24 +308,31 @@ claim(struct loop *l, int *got)
  * Claim as many due jobs as there are free slots.  When the queue runs
  * dry with slots left, arm the doorbell and look once more: a job that
  * committed before the arm is seen now, one that commits after it rings.
+ * While claimed jobs still wait for a thread, the claim waits until half
+ * the slots are free: claims of a slot or two at a time cost a statement
+ * each and starve nobody.
  */
 static void
 claim_work(struct loop *l)
 {
+	unsigned int free_slots;
 	int asked, got;
 
 	if (l->stopping || l->db.conn == NULL || !l->want_claim)
 		return;
 	l->want_claim = 0;
-	if ((asked = (int)inflight_free_slots(&l->f)) <= 0)
-		return;
-	if (claim(l, &got) == -1)
+	free_slots = inflight_free_slots(&l->f);
+	if (free_slots == 0 ||
+	    (free_slots < l->f.max / 2 && pool_has_queued(l->f.pool)))
+		return;		/* asked again as slots free */
+	if (claim(l, &asked, &got) == -1)
 		goto lost;
 	if (got == asked) {
 		l->want_claim = 1;	/* there may be more */
 		return;
 	}
-	if (l->db.listen && (wdb_arm(&l->db) == -1 || claim(l, &got) == -1))
+	if (l->db.listen &&
+	    (wdb_arm(&l->db) == -1 || claim(l, &asked, &got) == -1))
 		goto lost;
 	if (l->f.n == 0)
 		l->idle = 1;
@@ -459,6 +467,10 @@ setup(struct loop *l, struct worker_opts *opts)
 		return -1;
 	}
 	l->f.forget = job_forgotten;
+	if ((l->w = writer_new(&l->db, l->f.max, l->evpipe[1])) == NULL) {
+		log_warnx("could not start the outcome writer");
+		return -1;
+	}
 	l->next_poll = clock_ms() + opts->cfg.poll_ms;
 	l->next_deadline = LLONG_MAX;
 	if (opts->max_time_s > 0)
@@ -483,9 +495,7 @@ worker_run(struct worker_opts *opts)
 
 	for (;;) {
 		try_connect(&l);
-		if ((freed = inflight_flush(&l.f, &l.db)) == -1)
-			disconnected(&l);
-		else if (freed > 0)
+		if ((freed = inflight_flush(&l.f, l.w)) > 0)
 			l.want_claim = 1;
 		if (l.stopping && l.f.n == 0)
 			break;
@@ -540,6 +550,7 @@ worker_run(struct worker_opts *opts)
 		log_warnx("could not record the last outcomes' statistics");
 	wdb_unregister(&l.db);
 	wdb_free(&l.db);
+	writer_free(l.w);
 	inflight_free(&l.f);
 	l.cur->retired = 1;
 	cfg_release(l.cur);

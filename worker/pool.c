@@ -64,20 +64,33 @@ job_free(struct job *j)
 	free(j);
 }
 
-/* Queue an event for the main loop; the caller holds the mutex. */
+/* Wake the main loop; a full pipe already wakes it: ignore EAGAIN. */
+static void
+ring(struct pool *p)
+{
+	char c = 1;
+
+	while (write(p->notify_fd, &c, 1) == -1 && errno == EINTR)
+		;
+}
+
+/*
+ * Queue an event for the main loop; the caller holds the mutex.  Only
+ * the first event of a list rings: the main loop empties the pipe before
+ * it takes the list, so later ones are taken with the first.
+ */
 static void
 post(struct pool *p, struct job *j)
 {
-	char c = 1;
+	int first = p->events == NULL;
 
 	if (!j->has_event) {
 		j->has_event = 1;
 		j->next_event = p->events;
 		p->events = j;
 	}
-	/* A full pipe already says there are events: ignore EAGAIN. */
-	while (write(p->notify_fd, &c, 1) == -1 && errno == EINTR)
-		;
+	if (first)
+		ring(p);
 }
 
 void
@@ -253,6 +266,18 @@ pool_run(struct pool *p, struct job *j)
 	pthread_mutex_unlock(&p->mu);
 }
 
+/* Nonzero when a claimed job waits for a thread (the prefetch is not dry). */
+int
+pool_has_queued(struct pool *p)
+{
+	int queued;
+
+	pthread_mutex_lock(&p->mu);
+	queued = p->queue != NULL;
+	pthread_mutex_unlock(&p->mu);
+	return queued;
+}
+
 /*
  * The jobs no thread has started yet (the prefetch) leave the queue and
  * end at once, stopped for why, without running.
@@ -305,6 +330,8 @@ pool_events(struct pool *p, struct job **out, size_t max)
 		j->has_event = 0;
 		out[n++] = j;
 	}
+	if (p->events != NULL)
+		ring(p);	/* more than max: come back for the rest */
 	pthread_mutex_unlock(&p->mu);
 	return n;
 }

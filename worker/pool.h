@@ -62,6 +62,8 @@ struct job {
 	int		 has_event;
 	struct job	*next_write;		/* in the main loop's lists */
 	int		 need_write;
+	int		 writing;		/* handed to the outcome writer */
+	int		 written;		/* and handed back */
 	int		 wrote;			/* the write's enum wdb_rc */
 	int		 ended;			/* and the state it ended in */
 	const char	*what;			/* finish, fail, release, cancel */
@@ -78,6 +80,7 @@ void		 pool_free(struct pool *);
 void		 pool_run(struct pool *, struct job *);
 void		 pool_stop(struct pool *, struct job *, enum stop_reason);
 void		 pool_drop_queued(struct pool *, enum stop_reason);
+int		 pool_has_queued(struct pool *);
 size_t		 pool_events(struct pool *, struct job **, size_t);
 void		 pool_lock(struct pool *);
 void		 pool_unlock(struct pool *);

@@ -229,7 +229,8 @@ exec(struct wdb *w, enum stmt s, const char *const *vals)
 
 /*
  * Connect, LISTEN for the doorbell and for cancels, prepare the
- * statements and say hello in rsvp.workers.
+ * statements and say hello in rsvp.workers (the outcome writer's
+ * session only connects and prepares).
  */
 int
 wdb_open(struct wdb *w)
@@ -260,6 +261,8 @@ wdb_open(struct wdb *w)
 		}
 		PQclear(res);
 	}
+	if (w->outcomes)
+		return 0;
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	snprintf(slots, sizeof(slots), "%d", w->slots);
 	vals[0] = w->name;

@@ -12,6 +12,7 @@ struct wdb {
 	char	 name[128];	/* host:pid, recorded on the jobs it runs */
 	char	*types;		/* the types it handles, as a text[] */
 	int	 listen;	/* LISTEN for the doorbell and cancels */
+	int	 outcomes;	/* the outcome writer's: not in rsvp.workers */
 	int	 slots;
 	unsigned int heartbeat_ms;
 };
