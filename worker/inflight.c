@@ -19,10 +19,11 @@ inflight_init(struct inflight *f, unsigned int max, unsigned int nthreads,
 {
 	memset(f, 0, sizeof(*f));
 	f->max = max;
+	f->cap = 2 * max;
 	f->notify_fd = notify_fd;
-	f->jobs = calloc(max, sizeof(*f->jobs));
-	f->scratch = calloc(max, sizeof(*f->scratch));
-	f->claimed = calloc(max, sizeof(*f->claimed));
+	f->jobs = calloc(f->cap, sizeof(*f->jobs));
+	f->scratch = calloc(f->cap, sizeof(*f->scratch));
+	f->claimed = calloc(f->cap, sizeof(*f->claimed));
 	if (f->jobs == NULL || f->scratch == NULL || f->claimed == NULL ||
 	    (f->pool = pool_new(nthreads, notify_fd)) == NULL) {
 		free(f->jobs);
@@ -93,10 +94,27 @@ inflight_flush_stats(struct inflight *f, struct wdb *db)
 	return 0;
 }
 
+/*
+ * Free slots: a job whose handler returned holds none while its outcome
+ * waits for the writer, so a slow commit does not hold up the next
+ * claim; such jobs are bounded by max too.
+ */
 unsigned int
 inflight_free_slots(const struct inflight *f)
 {
-	return f->max - f->n;
+	unsigned int active = f->n - f->nwrite, room = f->cap - f->n;
+
+	return f->max - active < room ? f->max - active : room;
+}
+
+/* The job's handler returned (or never ran): its outcome is to write. */
+static void
+to_write(struct inflight *f, struct job *j)
+{
+	if (!j->need_write) {
+		j->need_write = 1;
+		f->nwrite++;
+	}
 }
 
 static void
@@ -105,6 +123,8 @@ forget(struct inflight *f, unsigned int i)
 	struct job *j = f->jobs[i];
 
 	f->jobs[i] = f->jobs[--f->n];
+	if (j->need_write)
+		f->nwrite--;
 	if (f->forget != NULL)
 		f->forget(j);
 	job_free(j);
@@ -122,7 +142,7 @@ inflight_start(struct inflight *f, struct job *j, long long now)
 		    j->type);
 		j->rc = HANDLER_FAIL;
 		j->finished = 1;
-		j->need_write = 1;
+		to_write(f, j);
 		return;
 	}
 	pool_run(f->pool, j);
@@ -144,7 +164,7 @@ inflight_events(struct inflight *f, struct wdb *db)
 	size_t n, i;
 	int dirty, finished, progress;
 
-	n = pool_events(f->pool, f->scratch, f->max);
+	n = pool_events(f->pool, f->scratch, f->cap);
 	for (i = 0; i < n; i++) {
 		j = f->scratch[i];
 		pool_lock(f->pool);
@@ -155,7 +175,7 @@ inflight_events(struct inflight *f, struct wdb *db)
 		finished = j->finished;
 		pool_unlock(f->pool);
 		if (finished) {
-			j->need_write = 1;
+			to_write(f, j);
 			continue;
 		}
 		if (!dirty || db->conn == NULL ||
@@ -167,7 +187,7 @@ inflight_events(struct inflight *f, struct wdb *db)
 			pool_stop(f->pool, j, STOP_FENCED);
 		}
 	}
-	if (n == f->max) {
+	if (n == f->cap) {
 		/* There may be more: come back without sleeping (a full
 		 * pipe means the loop wakes anyway). */
 		if (write(f->notify_fd, "", 1) == -1)
@@ -200,7 +220,7 @@ inflight_flush(struct inflight *f, struct writer *w)
 	unsigned int k;
 	int freed = 0;
 
-	n = writer_take(w, f->scratch, f->max);
+	n = writer_take(w, f->scratch, f->cap);
 	for (i = 0; i < n; i++)
 		f->scratch[i]->written = 1;
 	k = 0;

@@ -26,7 +26,9 @@ struct inflight {
 	struct job	**scratch;
 	struct job	**claimed;	/* a claim's new jobs */
 	unsigned int	  n;
-	unsigned int	  max;
+	unsigned int	  max;		/* jobs claimed and running at once */
+	unsigned int	  cap;		/* and those with outcomes to write */
+	unsigned int	  nwrite;	/* jobs with outcomes to write */
 	int		  notify_fd;
 	void		(*forget)(struct job *);	/* called on each job freed */
 	struct type_stats *stats;

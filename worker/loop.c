@@ -467,7 +467,7 @@ setup(struct loop *l, struct worker_opts *opts)
 		return -1;
 	}
 	l->f.forget = job_forgotten;
-	if ((l->w = writer_new(&l->db, l->f.max, l->evpipe[1])) == NULL) {
+	if ((l->w = writer_new(&l->db, l->f.cap, l->evpipe[1])) == NULL) {
 		log_warnx("could not start the outcome writer");
 		return -1;
 	}
