@@ -484,7 +484,7 @@ worker_run(struct worker_opts *opts)
 {
 	struct pollfd pfd[3];
 	struct loop l;
-	int nfds, freed, stuck = 0;
+	int nfds, stuck = 0;
 
 	if (setup(&l, opts) == -1)
 		return 1;
@@ -495,7 +495,7 @@ worker_run(struct worker_opts *opts)
 
 	for (;;) {
 		try_connect(&l);
-		if ((freed = inflight_flush(&l.f, l.w)) > 0)
+		if (inflight_flush(&l.f, l.w) > 0)
 			l.want_claim = 1;
 		if (l.stopping && l.f.n == 0)
 			break;
