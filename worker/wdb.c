@@ -543,12 +543,30 @@ put_quoted(struct buf *b, const char *s)
 	return rc == BUF_OK ? buf_add(b, "\"", 1) : rc;
 }
 
+static int
+job_cmp(const void *a, const void *b)
+{
+	const struct job *const *x = a, *const *y = b;
+
+	return strcmp((*x)->id, (*y)->id);
+}
+
+static int
+id_cmp(const void *key, const void *elem)
+{
+	const struct job *const *y = elem;
+
+	return strcmp(key, (*y)->id);
+}
+
 /*
  * Finish n jobs in one statement, and so in one commit unless the caller
  * opened a transaction.  Each job's wrote becomes WDB_DONE, or
  * WDB_FENCED when its lease is no longer ours; the return is WDB_DONE,
  * or what made the statement fail (nothing was written then).  The
- * results go as one binary bytea[]: no escaping, any bytes.
+ * results go as one binary bytea[]: no escaping, any bytes.  jobs is
+ * left sorted by id: the ids written are looked up in it, not searched
+ * for (a batch of a thousand cost half a million comparisons).
  */
 enum wdb_rc
 wdb_finish_many(struct wdb *w, struct job **jobs, size_t n)
@@ -558,9 +576,11 @@ wdb_finish_many(struct wdb *w, struct job **jobs, size_t n)
 	const char *vals[5];
 	enum wdb_rc rc = WDB_REFUSED;
 	PGresult *res = NULL;
+	struct job **hit;
 	size_t i, k;
 	int ok;
 
+	qsort(jobs, n, sizeof(*jobs), job_cmp);
 	buf_init(&ids, INT_MAX);
 	buf_init(&attempts, INT_MAX);
 	buf_init(&tokens, INT_MAX);
@@ -607,9 +627,9 @@ wdb_finish_many(struct wdb *w, struct job **jobs, size_t n)
 	for (i = 0; i < n; i++)
 		jobs[i]->wrote = WDB_FENCED;
 	for (k = 0; k < (size_t)PQntuples(res); k++)
-		for (i = 0; i < n; i++)
-			if (strcmp(jobs[i]->id, PQgetvalue(res, (int)k, 0)) == 0)
-				jobs[i]->wrote = WDB_DONE;
+		if ((hit = bsearch(PQgetvalue(res, (int)k, 0), jobs, n,
+		    sizeof(*jobs), id_cmp)) != NULL)
+			(*hit)->wrote = WDB_DONE;
 	PQclear(res);
 out:
 	buf_free(&ids);
