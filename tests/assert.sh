@@ -28,6 +28,11 @@ match() {
 	if [[ $2 =~ $3 ]]; then pass "$1"; else fail "$1" "got:  $2" "want: /$3/"; fi
 }
 
+# nomatch NAME GOT REGEX
+nomatch() {
+	if [[ $2 =~ $3 ]]; then fail "$1" "got:  $2" "want no /$3/"; else pass "$1"; fi
+}
+
 summary() {
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" = 0 ]
