@@ -5,14 +5,16 @@
 --   rsvp_admin	owns the schema, every table, view and function: the
 --		console (views, retry, requeue, purge, set_type).
 --   rsvp_web	the responder: submit, cancel, read status and results.
---		No table but rsvp.jobs, and of it no lease token, no input,
---		and nothing to write but through the functions below.
+--		Of rsvp.jobs no lease token, no input, and nothing to write
+--		but through the functions below; of the other tables only
+--		the columns a status read needs.
 --   rsvp_worker	the workers: the state machine, through functions only.
 --
 -- Every function runs as its owner (SECURITY DEFINER) with an empty
 -- search_path, so a role needs EXECUTE on it and nothing on the tables;
--- but status_by_id and status_of, which only those functions call, are
--- inlined into their queries and run as their caller.
+-- but status_by_id and status_of are inlined into the queries that call
+-- them and run as their caller: only those functions, and the responder's
+-- status read with its column grants below, call them.
 -- A procedure cannot be SECURITY DEFINER and still COMMIT: purge_all runs
 -- as its caller, and only rsvp_admin may call it.
 
@@ -26,8 +28,8 @@ DO $$
 DECLARE
 	r record;
 	/*
-	 * Parts of other functions, inlined into their queries: they run as
-	 * their caller (those functions' owner) and no role may call them.
+	 * Parts of queries, inlined into them: they run as their caller
+	 * and no role but the responder's (status_by_id) may call them.
 	 */
 	internal regprocedure[] := ARRAY['rsvp.status_by_id(uuid)',
 	    'rsvp.status_of(rsvp.jobs)'];
@@ -81,12 +83,17 @@ ALTER DEFAULT PRIVILEGES FOR ROLE rsvp_admin
 
 GRANT USAGE ON SCHEMA rsvp TO rsvp_web, rsvp_worker;
 
--- The responder (cgi/store.c).
+-- The responder (cgi/store.c).  It reads a status through status_by_id,
+-- as itself: the columns that reads.
 GRANT SELECT (id, type, state, progress, message, attempt, run_at,
     created_at, updated_at, started_at, finished_at, error_code,
     error_message, error_status, result, result_type)
     ON rsvp.jobs TO rsvp_web;
+GRANT SELECT (name, retry_after, retention) ON rsvp.job_types TO rsvp_web;
+GRANT SELECT (type, recent_avg) ON rsvp.type_stats TO rsvp_web;
+GRANT SELECT (slots) ON rsvp.workers TO rsvp_web;
 GRANT EXECUTE ON FUNCTION
+    rsvp.status_by_id(uuid),
     rsvp.enqueue(text, jsonb, text, timestamptz, text),
     rsvp.submit(text, jsonb, timestamptz),
     rsvp.ring(),
