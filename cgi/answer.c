@@ -232,12 +232,12 @@ answer_wait(struct app *app, unsigned int secs, int until_end,
 		return e;
 	for (;;) {
 		job_status_clear(js);
-		if ((e = store_status(app->store, id, flags, js)) != STORE_OK)
-			return e;
-		if (changed(js, updated, state, until_end) ||
-		    clock_ms() >= deadline)
-			return STORE_OK;
-		if ((e = store_wait(app->store, id, deadline)) != STORE_OK)
-			return e;
+		if ((e = store_status(app->store, id, flags, js)) != STORE_OK ||
+		    changed(js, updated, state, until_end) ||
+		    clock_ms() >= deadline ||
+		    (e = store_wait(app->store, id, deadline)) != STORE_OK)
+			break;
 	}
+	store_unwatch(app->store);
+	return e;
 }

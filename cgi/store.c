@@ -131,15 +131,6 @@ connect_prepare(struct store *st)
 		return -1;
 	}
 	PQclear(res);
-	res = PQexec(st->conn, "LISTEN rsvp_watch");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		log_warnx("could not LISTEN: %s",
-		    db_errmsg(st->conn, res, msg, sizeof(msg)));
-		PQclear(res);
-		disconnect(st);
-		return -1;
-	}
-	PQclear(res);
 	for (i = 0; i < S__MAX; i++) {
 		res = PQprepare(st->conn, stmts[i].name, stmts[i].sql,
 		    stmts[i].nparams, NULL);
@@ -448,7 +439,33 @@ store_quota(struct store *st, const char *client, unsigned int limit,
 	return STORE_OK;
 }
 
-/* Ask for the job's changes to be announced: the caller will wait. */
+/* LISTEN or UNLISTEN: 0, or -1 with the connection closed. */
+static int
+listen_cmd(struct store *st, const char *sql)
+{
+	char msg[512];
+	PGresult *res;
+	int rc = 0;
+
+	res = PQexec(st->conn, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		log_warnx("%s: %s", sql, db_errmsg(st->conn, res, msg,
+		    sizeof(msg)));
+		disconnect(st);
+		rc = -1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * Ask for the job's changes to be announced: the caller will wait, and
+ * calls store_unwatch when it is done.  The session listens only while a
+ * request waits: every notification wakes every listening session's
+ * backend, whatever its channel, so idle responders must not listen.
+ * LISTEN comes first, and the caller reads the job after it: a change
+ * committed in between is seen by that read, one after it is announced.
+ */
 enum store_error
 store_watch(struct store *st, const char *id)
 {
@@ -456,9 +473,26 @@ store_watch(struct store *st, const char *id)
 	enum store_error e;
 	PGresult *res;
 
+	if (!st->pooler && (ensure(st) == -1 ||
+	    listen_cmd(st, "LISTEN rsvp_watch") == -1))
+		return STORE_UNAVAILABLE;
 	if ((e = run(st, S_WATCH, params, &res)) == STORE_OK)
 		PQclear(res);
 	return e;
+}
+
+/* The wait is over: stop listening, drop what was announced meanwhile. */
+void
+store_unwatch(struct store *st)
+{
+	PGnotify *n;
+
+	if (st->pooler || st->conn == NULL)
+		return;
+	if (listen_cmd(st, "UNLISTEN rsvp_watch") == -1)
+		return;
+	while ((n = PQnotifies(st->conn)) != NULL)
+		PQfreemem(n);
 }
 
 /*

@@ -67,6 +67,7 @@ enum store_error	store_watch(struct store *, const char *)
 			    __attribute__((warn_unused_result));
 enum store_error	store_wait(struct store *, const char *, long long)
 			    __attribute__((warn_unused_result));
+void		 store_unwatch(struct store *);
 enum store_error	store_metrics(struct store *, PGresult **)
 			    __attribute__((warn_unused_result));
 enum store_error	store_status(struct store *, const char *, int,

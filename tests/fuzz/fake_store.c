@@ -105,6 +105,12 @@ store_watch(struct store *st, const char *id)
 	return STORE_OK;
 }
 
+void
+store_unwatch(struct store *st)
+{
+	(void)st;
+}
+
 enum store_error
 store_wait(struct store *st, const char *id, long long deadline)
 {
