@@ -460,9 +460,10 @@ listen_cmd(struct store *st, const char *sql)
 
 /*
  * Ask for the job's changes to be announced: the caller will wait, and
- * calls store_unwatch when it is done.  The session listens only while a
- * request waits: every notification wakes every listening session's
- * backend, whatever its channel, so idle responders must not listen.
+ * calls store_unwatch when it is done; on failure there is nothing to
+ * undo.  The session listens only while a request waits: every
+ * notification wakes every listening session's backend, whatever its
+ * channel, so idle responders must not listen.
  * LISTEN comes first, and the caller reads the job after it: a change
  * committed in between is seen by that read, one after it is announced.
  */
@@ -476,9 +477,12 @@ store_watch(struct store *st, const char *id)
 	if (!st->pooler && (ensure(st) == -1 ||
 	    listen_cmd(st, "LISTEN rsvp_watch") == -1))
 		return STORE_UNAVAILABLE;
-	if ((e = run(st, S_WATCH, params, &res)) == STORE_OK)
-		PQclear(res);
-	return e;
+	if ((e = run(st, S_WATCH, params, &res)) != STORE_OK) {
+		store_unwatch(st);
+		return e;
+	}
+	PQclear(res);
+	return STORE_OK;
 }
 
 /* The wait is over: stop listening, drop what was announced meanwhile. */
