@@ -118,13 +118,18 @@ answer_status(struct app *app, const struct request *req,
 	return 0;
 }
 
-/* A conditional GET whose ETag still matches: 304, no body. */
+/*
+ * A conditional GET whose ETag still matches: 304, no body.  Any 2xx
+ * answer is conditional (RFC 9110, 13.2.1): the monitor's 202 while
+ * pending (RSVP_PENDING_STATUS=202) as much as its 200.
+ */
 void
 answer_not_modified(const struct request *req, struct response *resp)
 {
 	const char *inm = request_get(req, "HTTP_IF_NONE_MATCH");
 
-	if (inm == NULL || resp->status != 200 || resp->etag[0] == '\0' ||
+	if (inm == NULL || resp->status < 200 || resp->status > 299 ||
+	    resp->etag[0] == '\0' ||
 	    !etag_matches(inm, strlen(inm), resp->etag))
 		return;
 	resp->status = 304;
@@ -220,6 +225,7 @@ answer_wait(struct app *app, unsigned int secs, int until_end,
 {
 	char id[UUID_LEN + 1], updated[48];
 	long long deadline = clock_ms() + (long long)secs * 1000;
+	struct job_status next;
 	enum job_state state = js->state;
 	enum store_error e;
 
@@ -230,10 +236,13 @@ answer_wait(struct app *app, unsigned int secs, int until_end,
 	    js->updated_at != NULL ? js->updated_at : "");
 	if ((e = store_watch(app->store, id)) != STORE_OK)
 		return e;
+	/* js stays the last status read, whatever ends the wait. */
 	for (;;) {
+		if ((e = store_status(app->store, id, flags, &next)) != STORE_OK)
+			break;
 		job_status_clear(js);
-		if ((e = store_status(app->store, id, flags, js)) != STORE_OK ||
-		    changed(js, updated, state, until_end) ||
+		*js = next;
+		if (changed(js, updated, state, until_end) ||
 		    clock_ms() >= deadline ||
 		    (e = store_wait(app->store, id, deadline)) != STORE_OK)
 			break;

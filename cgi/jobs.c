@@ -5,15 +5,28 @@
 #include <string.h>
 
 #include "answer.h"
+#include "doc.h"
 #include "headers.h"
 #include "json_check.h"
+#include "log.h"
 
-/* Answer a job that ended while the client waited: as its monitor would. */
+/*
+ * Answer a job that ended while the client waited: as its monitor would,
+ * with the result in a 200 when Prefer: return=representation asked.
+ */
 static void
 answer_ended(struct app *app, const struct request *req,
     struct response *resp, const struct job_status *js,
-    const struct links *l)
+    const struct links *l, int representation)
 {
+	if (js->state == JOB_SUCCEEDED && representation) {
+		if (answer_status(app, req, resp, js, l, DOC_RESULT) == 0) {
+			resp->status = 200;
+			(void)response_header(resp, "Preference-Applied",
+			    "return=representation");
+		}
+		return;
+	}
 	if (answer_status(app, req, resp, js, l, 0) == -1)
 		return;
 	resp->status = 200;
@@ -24,16 +37,19 @@ answer_ended(struct app *app, const struct request *req,
 
 /*
  * The client's quota, when one is configured: keyed on its address or on
- * the configured header.  Returns -1 with the answer set when over it.
+ * the configured header, *who (NULL without a quota).  Returns -1 with
+ * the answer set when over it.
  */
 static int
-quota(struct app *app, const struct request *req, struct response *resp)
+quota(struct app *app, const struct request *req, struct response *resp,
+    const char **who)
 {
 	const char *client;
 	enum store_error e;
 	char v[16];
 	int retry;
 
+	*who = NULL;
 	if (app->cfg.quota == 0)
 		return 0;
 	client = request_get(req, app->cfg.quota_param);
@@ -52,6 +68,7 @@ quota(struct app *app, const struct request *req, struct response *resp)
 		    "over the submit quota; try again later");
 		return -1;
 	}
+	*who = client;
 	return 0;
 }
 
@@ -61,13 +78,14 @@ jobs_submit(struct app *app, const struct request *req,
     struct response *resp, const struct route_arg *ra)
 {
 	char type[JOB_TYPE_MAX + 1], detail[160], key[IDEM_KEY_MAX + 1];
-	const char *idem = NULL, *v;
-	struct job_status js;
+	const char *idem = NULL, *v, *client;
+	struct prefer pf = { -1, 0, 0, 0 };
+	struct job_status js, again;
 	enum json_error je;
 	enum store_error e;
 	struct links l;
 	size_t where;
-	int wait, prefer;
+	int wait, prefer, flags = 0;
 
 	if (!job_type_valid(ra->s, ra->len)) {
 		response_problem(resp, 404, "unknown_type", "no such job type");
@@ -101,11 +119,16 @@ jobs_submit(struct app *app, const struct request *req,
 		answer_store_error(resp, STORE_NOMEM);
 		return;
 	}
-	if (quota(app, req, resp) == -1)
+	if (quota(app, req, resp, &client) == -1)
 		return;
 
 	if ((e = store_submit(app->store, type, req->body.data,
 	    req->request_id, idem, &js)) != STORE_OK) {
+		/* Refused: nothing stored, nothing counted. */
+		if (client != NULL && (e == STORE_UNKNOWN_TYPE ||
+		    e == STORE_BAD_INPUT || e == STORE_CONFLICT) &&
+		    store_quota_back(app->store, client) != STORE_OK)
+			log_warnx("could not give back a unit of quota");
 		answer_store_error(resp, e);
 		return;
 	}
@@ -115,17 +138,34 @@ jobs_submit(struct app *app, const struct request *req,
 	wait = answer_wait_seconds(app, req, &prefer);
 	if (prefer) {
 		(void)response_header(resp, "Vary", "Prefer");
-		if (wait > 0 && (e = answer_wait(app, (unsigned int)wait, 1,
-		    &js, 0)) != STORE_OK) {
+		if ((v = request_get(req, "HTTP_PREFER")) != NULL)
+			prefer_parse(v, strlen(v), &pf);
+		if (pf.return_representation)
+			flags = STATUS_RESULT;
+		/*
+		 * A key's job may have ended already: read it with its result,
+		 * which the submit does not return.
+		 */
+		if (flags != 0 && js.state == JOB_SUCCEEDED &&
+		    store_status(app->store, js.id, flags, &again) == STORE_OK) {
 			job_status_clear(&js);
-			answer_store_error(resp, e);
-			return;
+			js = again;
 		}
-		if (job_state_terminal(js.state)) {
+		/*
+		 * The job is stored: should the wait fail, the client still
+		 * gets its 202, with the status last read, never an error
+		 * that would have it submit again.
+		 */
+		if (wait > 0 && (e = answer_wait(app, (unsigned int)wait, 1,
+		    &js, flags)) != STORE_OK)
+			log_warnx("job %s: the wait ended early: %s",
+			    resp->job_id, store_strerror(e));
+		else if (job_state_terminal(js.state)) {
 			snprintf(detail, sizeof(detail), "wait=%d", wait);
 			(void)response_header(resp, "Preference-Applied",
 			    detail);
-			answer_ended(app, req, resp, &js, &l);
+			answer_ended(app, req, resp, &js, &l,
+			    pf.return_representation);
 			job_status_clear(&js);
 			return;
 		}
@@ -138,6 +178,9 @@ jobs_submit(struct app *app, const struct request *req,
 		    LINK_OPERATION);
 		(void)answer_url_header(resp, "Azure-AsyncOperation", &l, js.id,
 		    LINK_OPERATION);
+		/* A key's job that has ended: its monitor has the news now. */
+		if (job_state_terminal(js.state))
+			(void)response_header(resp, "Retry-After", "1");
 	}
 	job_status_clear(&js);
 }

@@ -22,6 +22,7 @@ enum stmt {
 	S_PING,
 	S_CANCEL,
 	S_QUOTA,
+	S_QUOTA_BACK,
 	S_WATCH,
 	S_METRICS,
 	S__MAX
@@ -50,6 +51,8 @@ static const struct {
 	[S_PING] = { "rsvp_ping", "SELECT 1", 0 },
 	[S_CANCEL] = { "rsvp_cancel", "SELECT rsvp.cancel($1)", 1 },
 	[S_QUOTA] = { "rsvp_quota", "SELECT rsvp.take_quota($1, $2, $3)", 3 },
+	[S_QUOTA_BACK] = { "rsvp_quota_back", "SELECT rsvp.give_back_quota($1)",
+	    1 },
 	[S_WATCH] = { "rsvp_watch", "SELECT rsvp.watch($1)", 1 },
 	[S_METRICS] = { "rsvp_metrics",
 	    "SELECT metric, type, state, value FROM rsvp.metrics()", 0 },
@@ -147,22 +150,44 @@ connect_prepare(struct store *st)
 }
 
 /*
- * Make sure there is a live connection.  A server that restarted or
- * closed an idle session has already said so on the socket: notice that
- * before a statement is sent, so that no request pays for a dead one.
+ * Is an idle connection still there?  A server that restarted or closed
+ * the session has said so on the socket: a FATAL message, then the end of
+ * the stream.  libpq reads the message without marking the connection
+ * bad, so read on until the socket has nothing more to say.
+ */
+static int
+alive(PGconn *conn)
+{
+	struct pollfd pfd;
+	int i;
+
+	pfd.fd = PQsocket(conn);
+	if (pfd.fd < 0)
+		return 0;
+	for (i = 0; i < 8; i++) {
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) == -1)
+			return 0;
+		if (pfd.revents == 0)
+			return 1;
+		if ((pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0 ||
+		    PQconsumeInput(conn) == 0 ||
+		    PQstatus(conn) != CONNECTION_OK)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Make sure there is a live connection, before a statement is sent, so
+ * that no request pays for a dead one.
  */
 static int
 ensure(struct store *st)
 {
-	struct pollfd pfd;
-
 	if (st->conn != NULL && PQstatus(st->conn) == CONNECTION_OK) {
-		pfd.fd = PQsocket(st->conn);
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		if (pfd.fd < 0 || poll(&pfd, 1, 0) == -1 ||
-		    (pfd.revents != 0 && (PQconsumeInput(st->conn) == 0 ||
-		    PQstatus(st->conn) != CONNECTION_OK))) {
+		if (!alive(st->conn)) {
 			log_warnx("database connection lost, reconnecting");
 			disconnect(st);
 		}
@@ -437,6 +462,19 @@ store_quota(struct store *st, const char *client, unsigned int limit,
 	*retry = num(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return STORE_OK;
+}
+
+/* Give back the unit of a submit that stored nothing. */
+enum store_error
+store_quota_back(struct store *st, const char *client)
+{
+	const char *params[1] = { client };
+	enum store_error e;
+	PGresult *res;
+
+	if ((e = run(st, S_QUOTA_BACK, params, &res)) == STORE_OK)
+		PQclear(res);
+	return e;
 }
 
 /* LISTEN or UNLISTEN: 0, or -1 with the connection closed. */

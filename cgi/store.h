@@ -63,6 +63,8 @@ enum store_error	store_cancel(struct store *, const char *, char *,
 enum store_error	store_quota(struct store *, const char *,
 			    unsigned int, unsigned int, int *)
 			    __attribute__((warn_unused_result));
+enum store_error	store_quota_back(struct store *, const char *)
+			    __attribute__((warn_unused_result));
 enum store_error	store_watch(struct store *, const char *)
 			    __attribute__((warn_unused_result));
 enum store_error	store_wait(struct store *, const char *, long long)

@@ -102,6 +102,7 @@ GRANT EXECUTE ON FUNCTION
     rsvp.job_result(uuid),
     rsvp.cancel(uuid),
     rsvp.take_quota(text, integer, integer),
+    rsvp.give_back_quota(text),
     rsvp.watch(uuid),
     rsvp.metrics()
     TO rsvp_web;

@@ -98,6 +98,14 @@ store_quota(struct store *st, const char *client, unsigned int n,
 }
 
 enum store_error
+store_quota_back(struct store *st, const char *client)
+{
+	(void)st;
+	(void)client;
+	return STORE_OK;
+}
+
+enum store_error
 store_watch(struct store *st, const char *id)
 {
 	(void)st;
