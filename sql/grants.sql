@@ -94,7 +94,6 @@ GRANT SELECT (type, recent_avg) ON rsvp.type_stats TO rsvp_web;
 GRANT SELECT (slots) ON rsvp.workers TO rsvp_web;
 GRANT EXECUTE ON FUNCTION
     rsvp.status_by_id(uuid),
-    rsvp.enqueue(text, jsonb, text, timestamptz, text),
     rsvp.submit(text, jsonb, timestamptz),
     rsvp.ring(),
     rsvp.submit_status(text, jsonb, text, text),

@@ -21,6 +21,7 @@ inflight_init(struct inflight *f, unsigned int max, unsigned int nthreads,
 	f->max = max;
 	f->cap = 2 * max;
 	f->notify_fd = notify_fd;
+	f->lease_min = LLONG_MAX;
 	f->jobs = calloc(f->cap, sizeof(*f->jobs));
 	f->scratch = calloc(f->cap, sizeof(*f->scratch));
 	f->claimed = calloc(f->cap, sizeof(*f->claimed));
@@ -136,6 +137,8 @@ inflight_start(struct inflight *f, struct job *j, long long now)
 {
 	f->jobs[f->n++] = j;
 	j->started = now;
+	if (j->lease_ms > 0 && j->lease_ms < f->lease_min)
+		f->lease_min = j->lease_ms;
 	if (j->handler == NULL) {
 		/* Claimed for a type this worker cannot run: fail it. */
 		job_error(j, 500, "no_handler", "no handler for type %s",
@@ -263,6 +266,11 @@ inflight_heartbeat(struct inflight *f, struct wdb *db)
 	/* Even with no job: the heartbeat also says the worker is alive. */
 	if (wdb_heartbeat(db, f->scratch, n) == -1)
 		return -1;
+	f->lease_min = LLONG_MAX;
+	for (i = 0; i < n; i++)
+		if (f->scratch[i]->held && f->scratch[i]->lease_ms > 0 &&
+		    f->scratch[i]->lease_ms < f->lease_min)
+			f->lease_min = f->scratch[i]->lease_ms;
 	for (i = 0; i < n; i++) {
 		j = f->scratch[i];
 		if (!j->held) {
@@ -272,6 +280,16 @@ inflight_heartbeat(struct inflight *f, struct wdb *db)
 			pool_stop(f->pool, j, STOP_CANCEL);
 	}
 	return 0;
+}
+
+/*
+ * The shortest lease of the jobs held (ms), or LLONG_MAX without one: of
+ * those held at the last heartbeat and those claimed since.
+ */
+long long
+inflight_shortest_lease(const struct inflight *f)
+{
+	return f->lease_min;
 }
 
 /* Stop the jobs past their timeout; the next deadline, or LLONG_MAX. */

@@ -33,6 +33,7 @@ struct inflight {
 	void		(*forget)(struct job *);	/* called on each job freed */
 	struct type_stats *stats;
 	size_t		  nstats;
+	long long	  lease_min;	/* see inflight_shortest_lease() */
 };
 
 int		 inflight_init(struct inflight *, unsigned int, unsigned int, int)
@@ -44,6 +45,7 @@ int		 inflight_flush(struct inflight *, struct writer *);
 int		 inflight_heartbeat(struct inflight *, struct wdb *)
 		    __attribute__((warn_unused_result));
 long long	 inflight_deadlines(struct inflight *, long long);
+long long	 inflight_shortest_lease(const struct inflight *);
 void		 inflight_stop_all(struct inflight *, enum stop_reason);
 void		 inflight_cancel(struct inflight *, const char *);
 unsigned int	 inflight_free_slots(const struct inflight *);

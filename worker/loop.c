@@ -45,6 +45,7 @@ struct loop {
 	int			 idle;		/* a claim found nothing to do */
 	long long		 next_poll;
 	long long		 next_heartbeat;
+	long long		 last_heartbeat;
 	long long		 next_sweep;
 	long long		 next_purge;
 	long long		 purged;	/* by this round of purges */
@@ -378,6 +379,22 @@ on_cancel(void *arg, const char *id)
 	inflight_cancel(&l->f, id);
 }
 
+/*
+ * When the next heartbeat is due: heartbeat_ms after the last, and sooner
+ * when a job's lease is shorter, three beats a lease, so that a live
+ * worker's lease never lapses whatever its type's lease and the interval.
+ */
+static long long
+heartbeat_due(const struct loop *l)
+{
+	long long lease = inflight_shortest_lease(&l->f);
+
+	if (lease != LLONG_MAX && l->last_heartbeat + lease / 3 <
+	    l->next_heartbeat)
+		return l->last_heartbeat + lease / 3;
+	return l->next_heartbeat;
+}
+
 static int
 poll_timeout(const struct loop *l)
 {
@@ -388,8 +405,8 @@ poll_timeout(const struct loop *l)
 		return 0;
 	if (l->db.conn == NULL && l->next_connect < until)
 		until = l->next_connect;
-	if (l->db.conn != NULL && l->next_heartbeat < until)
-		until = l->next_heartbeat;
+	if (l->db.conn != NULL && heartbeat_due(l) < until)
+		until = heartbeat_due(l);
 	if (l->db.conn != NULL && l->next_sweep < until)
 		until = l->next_sweep;
 	if (l->db.conn != NULL && !l->stopping && l->next_purge < until)
@@ -409,11 +426,12 @@ timers(struct loop *l)
 {
 	long long t = clock_ms();
 
-	if (l->db.conn != NULL && t >= l->next_heartbeat) {
+	if (l->db.conn != NULL && t >= heartbeat_due(l)) {
 		if ((inflight_heartbeat(&l->f, &l->db) == -1 ||
 		    inflight_flush_stats(&l->f, &l->db) == -1) &&
 		    l->db.conn == NULL)
 			disconnected(l);
+		l->last_heartbeat = t;
 		l->next_heartbeat = t + l->opts->cfg.heartbeat_ms;
 	}
 	if (l->db.conn != NULL && t >= l->next_sweep)

@@ -227,6 +227,28 @@ exec(struct wdb *w, enum stmt s, const char *const *vals)
 	return 0;
 }
 
+/* Say hello in rsvp.workers: 0, or -1 with the connection closed. */
+static int
+enroll(struct wdb *w)
+{
+	const char *vals[5];
+	char pid[16], slots[16], hb[16];
+
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	snprintf(slots, sizeof(slots), "%d", w->slots);
+	vals[0] = w->name;
+	vals[1] = w->host;
+	vals[2] = pid;
+	vals[3] = slots;
+	snprintf(hb, sizeof(hb), "%u", w->heartbeat_ms);
+	vals[4] = hb;
+	if (exec(w, S_REGISTER, vals) == -1) {
+		wdb_close(w);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Connect, LISTEN for the doorbell and for cancels, prepare the
  * statements and say hello in rsvp.workers (the outcome writer's
@@ -235,8 +257,7 @@ exec(struct wdb *w, enum stmt s, const char *const *vals)
 int
 wdb_open(struct wdb *w)
 {
-	const char *vals[5];
-	char msg[512], pid[16], slots[16], hb[16];
+	char msg[512];
 	PGresult *res;
 	int i;
 
@@ -263,19 +284,7 @@ wdb_open(struct wdb *w)
 	}
 	if (w->outcomes)
 		return 0;
-	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-	snprintf(slots, sizeof(slots), "%d", w->slots);
-	vals[0] = w->name;
-	vals[1] = w->host;
-	vals[2] = pid;
-	vals[3] = slots;
-	snprintf(hb, sizeof(hb), "%u", w->heartbeat_ms);
-	vals[4] = hb;
-	if (exec(w, S_REGISTER, vals) == -1) {
-		wdb_close(w);
-		return -1;
-	}
-	return 0;
+	return enroll(w);
 }
 
 void
@@ -376,7 +385,7 @@ wdb_heartbeat(struct wdb *w, struct job **jobs, size_t n)
 	const char *vals[4];
 	PGresult *res;
 	size_t i;
-	int r, rows, rc = BUF_OK;
+	int r, rows, rc = BUF_OK, swept = 0;
 
 	buf_init(&ids, 1024 * 1024);
 	buf_init(&attempts, 1024 * 1024);
@@ -403,7 +412,12 @@ wdb_heartbeat(struct wdb *w, struct job **jobs, size_t n)
 		vals[3] = tokens.data;
 		if (run(w, S_HEARTBEAT, vals, NULL, NULL, &res) == WDB_DONE) {
 			rows = PQntuples(res);
-			for (r = 0; r < rows; r++)
+			for (r = 0; r < rows; r++) {
+				/* A row with no id: this worker was swept. */
+				if (PQgetisnull(res, r, 0)) {
+					swept = 1;
+					continue;
+				}
 				for (i = 0; i < n; i++)
 					if (strcmp(jobs[i]->id,
 					    PQgetvalue(res, r, 0)) == 0) {
@@ -412,8 +426,14 @@ wdb_heartbeat(struct wdb *w, struct job **jobs, size_t n)
 						    PQgetvalue(res, r, 1),
 						    "t") == 0;
 					}
+			}
 			PQclear(res);
 			r = 0;
+			if (swept) {
+				log_warnx("swept from rsvp.workers while"
+				    " alive: registering again");
+				r = enroll(w);
+			}
 		}
 	}
 	buf_free(&ids);
