@@ -144,12 +144,15 @@ jobs_submit(struct app *app, const struct request *req,
 			flags = STATUS_RESULT;
 		/*
 		 * A key's job may have ended already: read it with its result,
-		 * which the submit does not return.
+		 * which the submit does not return; without it, no result.
 		 */
-		if (flags != 0 && js.state == JOB_SUCCEEDED &&
-		    store_status(app->store, js.id, flags, &again) == STORE_OK) {
-			job_status_clear(&js);
-			js = again;
+		if (flags != 0 && js.state == JOB_SUCCEEDED) {
+			if (store_status(app->store, js.id, flags, &again) ==
+			    STORE_OK) {
+				job_status_clear(&js);
+				js = again;
+			} else
+				pf.return_representation = 0;
 		}
 		/*
 		 * The job is stored: should the wait fail, the client still
