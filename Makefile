@@ -54,7 +54,7 @@ all: $(PROGS)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 cgi/rsvp.fcgi: cgi/main.o $(CGI) $(COMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
 worker/rsvp-worker: worker/main.o $(WORKER) $(COMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
@@ -103,6 +103,7 @@ check:
 	@SERVER=nginx tests/integration/run
 	@tests/deploy/scale
 	@tests/integration/contract
+	@tests/integration/threads
 	@tests/security/fastcgi
 	@tests/clients/run
 	@tests/browser/run
@@ -142,6 +143,7 @@ check-deploy: all
 check-integration: all
 	@tests/integration/run
 	@tests/integration/contract
+	@tests/integration/threads
 
 check-clients: all
 	@tests/clients/run

@@ -95,6 +95,8 @@ app_config_load(struct config *cfg)
 		log_warnx("RSVP_PENDING_STATUS must be 200 or 202");
 		bad = -1;
 	}
+	bad |= env_ulong("RSVP_THREADS", 1, 1, 256, &v);
+	cfg->threads = (unsigned int)v;
 	bad |= env_ulong("RSVP_SIGNING_TTL", 86400, 60, 365UL * 86400, &v);
 	cfg->signing_ttl = (unsigned int)v;
 	cfg->public_url = env_str("RSVP_PUBLIC_URL", NULL);

@@ -26,6 +26,7 @@ struct config {
 	unsigned int	 quota_window;	/* ... per this many seconds */
 	char		 quota_param[80];	/* HTTP_X_API_KEY or REMOTE_ADDR */
 	int		 pooler;	/* RSVP_POOLER=transaction */
+	unsigned int	 threads;	/* RSVP_THREADS, FastCGI only */
 };
 
 struct app {

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,10 +136,126 @@ serve(struct app *app, char **envp, body_reader *rd, void *rdarg,
 	response_free(&resp);
 }
 
+/*
+ * The database connections of a process, one per thread; a request takes
+ * the one last given back, so that however many threads there are, a
+ * light load keeps to one connection (and one warm server process).
+ * Those taken are the requests in hand: a process told to stop answers
+ * them before it exits.
+ */
+struct pool {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 all_back;
+	struct store	**free;
+	unsigned int	 nfree;
+	unsigned int	 n;
+};
+
+struct thread {
+	struct app	 app;
+	struct pool	*pool;
+};
+
+static struct store *
+pool_take(struct pool *p)
+{
+	struct store *st;
+
+	pthread_mutex_lock(&p->mu);
+	/* As many connections as threads: one is always free. */
+	st = p->free[--p->nfree];
+	pthread_mutex_unlock(&p->mu);
+	return st;
+}
+
+static void
+pool_give(struct pool *p, struct store *st)
+{
+	pthread_mutex_lock(&p->mu);
+	p->free[p->nfree++] = st;
+	if (p->nfree == p->n)
+		pthread_cond_signal(&p->all_back);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/*
+ * FastCGI requests, one after the other.  Each thread blocks in accept(2)
+ * on the shared socket, which Linux serialises itself, waking one thread
+ * per connection.
+ */
+static void *
+accept_loop(void *arg)
+{
+	struct thread *t = arg;
+	FCGX_Request rq;
+
+	if (FCGX_InitRequest(&rq, 0, 0) != 0)
+		fatalx("could not initialise FastCGI");
+	while (FCGX_Accept_r(&rq) >= 0) {
+		t->app.store = pool_take(t->pool);
+		serve(&t->app, rq.envp, fcgi_read, rq.in, fcgi_write, rq.out);
+		FCGX_Finish_r(&rq);
+		pool_give(t->pool, t->app.store);
+	}
+	return NULL;
+}
+
+/*
+ * RSVP_THREADS: n threads, their connections, and, with more than one,
+ * a gather of the submits they take in.  Only the first thread takes
+ * signals: libfcgi's SIGTERM and SIGUSR1 end its accept, then the process
+ * ends once the requests other threads hold are answered.
+ */
+static void
+serve_fastcgi(const struct config *cfg, unsigned int n)
+{
+	struct gather *g = NULL;
+	struct thread *ts;
+	struct pool pool;
+	sigset_t all, old;
+	pthread_t tid;
+	unsigned int i;
+
+	if ((ts = calloc(n, sizeof(*ts))) == NULL ||
+	    (pool.free = calloc(n, sizeof(*pool.free))) == NULL)
+		fatal("calloc");
+	if (n > 1 && (g = gather_new(cfg->db_timeout, cfg->pooler)) == NULL)
+		fatal("gather_new");
+	pthread_mutex_init(&pool.mu, NULL);
+	pthread_cond_init(&pool.all_back, NULL);
+	pool.n = pool.nfree = n;
+	for (i = 0; i < n; i++) {
+		if ((pool.free[i] = store_new(cfg->db_timeout,
+		    cfg->pooler)) == NULL)
+			fatal("store_new");
+		if (g != NULL)
+			store_gather(pool.free[i], g);
+		ts[i].app.cfg = *cfg;
+		ts[i].pool = &pool;
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 1; i < n; i++)
+		if ((errno = pthread_create(&tid, NULL, accept_loop,
+		    &ts[i])) != 0 || (errno = pthread_detach(tid)) != 0)
+			fatal("pthread_create");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	accept_loop(&ts[0]);
+	pthread_mutex_lock(&pool.mu);
+	while (pool.nfree < pool.n)
+		pthread_cond_wait(&pool.all_back, &pool.mu);
+	pthread_mutex_unlock(&pool.mu);
+	/* The others still wait in accept(2): exit ends them. */
+	if (n > 1)
+		exit(0);
+	store_free(pool.free[0]);
+	free(pool.free);
+	free(ts);
+}
+
 int
 main(void)
 {
-	FCGX_Request rq;
 	struct app app;
 
 	log_init("rsvp.fcgi");
@@ -147,8 +264,6 @@ main(void)
 		    " user");
 	if (app_config_load(&app.cfg) == -1)
 		fatalx("invalid configuration");
-	if ((app.store = store_new(app.cfg.db_timeout, app.cfg.pooler)) == NULL)
-		fatal("store_new");
 	/* A client that goes away must not kill the process. */
 	signal(SIGPIPE, SIG_IGN);
 	/*
@@ -159,16 +274,15 @@ main(void)
 		fatalx("could not initialise libcrypto");
 
 	if (FCGX_IsCGI()) {
+		if ((app.store = store_new(app.cfg.db_timeout,
+		    app.cfg.pooler)) == NULL)
+			fatal("store_new");
 		serve(&app, environ, cgi_read, NULL, cgi_write, NULL);
 		store_free(app.store);
 		return 0;
 	}
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, 0, 0) != 0)
+	if (FCGX_Init() != 0)
 		fatalx("could not initialise FastCGI");
-	while (FCGX_Accept_r(&rq) >= 0) {
-		serve(&app, rq.envp, fcgi_read, rq.in, fcgi_write, rq.out);
-		FCGX_Finish_r(&rq);
-	}
-	store_free(app.store);
+	serve_fastcgi(&app.cfg, app.cfg.threads);
 	return 0;
 }

@@ -1,8 +1,10 @@
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "db.h"
 #include "log.h"
@@ -12,10 +14,43 @@ struct store {
 	PGconn		*conn;
 	unsigned long	 timeout_ms;
 	int		 pooler;	/* transaction pooling: no session state */
+	struct gather	*gather;	/* submits go there, when set */
 };
+
+/*
+ * A statement waiting in a gather: its parameters, then, once a round
+ * has run it, its answer.
+ */
+struct pending {
+	const char *const	*params;
+	PGresult		*res;	/* its row, as a result of its own */
+	enum store_error	 e;
+	int			 finished;
+	pthread_cond_t		 wake;	/* finished, or a round to run */
+	struct pending		*next;
+};
+
+/*
+ * The submits of a process's threads, gathered: whichever thread finds
+ * no round running takes what is waiting and sends it as one call of
+ * rsvp.submit_many() on the gather's own connection, so the submits that
+ * arrive while one commit is in flight share the next.
+ */
+struct gather {
+	pthread_mutex_t	 mu;
+	struct store	*st;
+	struct pending	*head;
+	struct pending	**tail;
+	int		 busy;		/* a round is running */
+};
+
+/* At most this many statements, or about this many bytes, in one round. */
+#define ROUND_MAX	32
+#define ROUND_BYTES	(1024 * 1024)
 
 enum stmt {
 	S_ENQUEUE,
+	S_ENQUEUE_MANY,
 	S_RING,
 	S_STATUS,
 	S_STATUS_RESULT,
@@ -38,6 +73,8 @@ static const struct {
 } stmts[S__MAX] = {
 	[S_ENQUEUE] = { "rsvp_enqueue",
 	    "SELECT * FROM rsvp.submit_status($1, $2::jsonb, $3, $4)", 4 },
+	[S_ENQUEUE_MANY] = { "rsvp_enqueue_many",
+	    "SELECT * FROM rsvp.submit_many($1, $2, $3, $4)", 4 },
 	[S_RING] = { "rsvp_ring", "SELECT rsvp.ring()", 0 },
 	/*
 	 * status_by_id is inlined into these, and planned once a session;
@@ -199,9 +236,37 @@ ensure(struct store *st)
 }
 
 /* A statement's result as a store_error; *out keeps it on success. */
+/*
+ * What a refusal means to the client: an unknown type, a reused key,
+ * input the database would not take (a data exception, say from jsonb),
+ * a database too slow or short of something; else a failure.
+ */
+static enum store_error
+state_error(const char *state)
+{
+	static const char *const busy[] = { "57014", "53100", "53200",
+	    "53300", "40001", "40P01", "55P03" };
+	size_t i;
+
+	if (state == NULL)
+		return STORE_FAILED;
+	if (strcmp(state, "RV001") == 0)
+		return STORE_UNKNOWN_TYPE;
+	if (strcmp(state, "RV422") == 0)
+		return STORE_CONFLICT;
+	if (strncmp(state, "22", 2) == 0)
+		return STORE_BAD_INPUT;
+	/* Timed out, out of space or memory, or a lock conflict. */
+	for (i = 0; i < sizeof(busy) / sizeof(busy[0]); i++)
+		if (strcmp(state, busy[i]) == 0)
+			return STORE_UNAVAILABLE;
+	return STORE_FAILED;
+}
+
 static enum store_error
 classify(struct store *st, enum stmt s, PGresult *res, PGresult **out)
 {
+	enum store_error e;
 	char msg[512];
 
 	*out = NULL;
@@ -209,22 +274,14 @@ classify(struct store *st, enum stmt s, PGresult *res, PGresult **out)
 		*out = res;
 		return STORE_OK;
 	}
-	if (db_state_is(res, "RV001")) {
+	if (res == NULL)
+		e = STORE_NOMEM;
+	else
+		e = state_error(PQresultErrorField(res, PG_DIAG_SQLSTATE));
+	if (e == STORE_UNKNOWN_TYPE || e == STORE_CONFLICT ||
+	    e == STORE_BAD_INPUT) {
 		PQclear(res);
-		return STORE_UNKNOWN_TYPE;
-	}
-	if (db_state_is(res, "RV422")) {
-		PQclear(res);
-		return STORE_CONFLICT;
-	}
-	if (res != NULL) {
-		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
-		/* Data exceptions: the input was refused, say by jsonb. */
-		if (state != NULL && strncmp(state, "22", 2) == 0) {
-			PQclear(res);
-			return STORE_BAD_INPUT;
-		}
+		return e;
 	}
 	log_warnx("%s: %s", stmts[s].name, db_errmsg(st->conn, res, msg,
 	    sizeof(msg)));
@@ -233,16 +290,8 @@ classify(struct store *st, enum stmt s, PGresult *res, PGresult **out)
 		disconnect(st);
 		return STORE_UNAVAILABLE;
 	}
-	if (db_state_is(res, "57014") || db_state_is(res, "53100") ||
-	    db_state_is(res, "53200") || db_state_is(res, "53300") ||
-	    db_state_is(res, "40001") || db_state_is(res, "40P01") ||
-	    db_state_is(res, "55P03")) {
-		/* Timed out, out of space or memory, or a lock conflict. */
-		PQclear(res);
-		return STORE_UNAVAILABLE;
-	}
 	PQclear(res);
-	return res == NULL ? STORE_NOMEM : STORE_FAILED;
+	return e;
 }
 
 /* Run a statement; on failure say why as a store_error. */
@@ -281,14 +330,14 @@ send_stmt(struct store *st, enum stmt s, const char *const *params)
  * insert's result (or NULL); the ring's does not matter.
  */
 static PGresult *
-enqueue_and_ring(struct store *st, const char *const *params)
+enqueue_and_ring(struct store *st, enum stmt s, const char *const *params)
 {
 	PGresult *r, *enq = NULL;
 	int syncs = 0;
 
 	if (PQenterPipelineMode(st->conn) == 0)
 		return NULL;
-	if (send_stmt(st, S_ENQUEUE, params) == 0 ||
+	if (send_stmt(st, s, params) == 0 ||
 	    PQpipelineSync(st->conn) == 0 ||
 	    send_stmt(st, S_RING, NULL) == 0 ||
 	    PQpipelineSync(st->conn) == 0) {
@@ -378,6 +427,202 @@ fill(PGresult *res, struct job_status *js, int with_result)
 	return STORE_OK;
 }
 
+/* Add one element to a PostgreSQL array literal: NULL, or quoted. */
+static int
+array_add(struct buf *b, const char *v)
+{
+	const char *p;
+
+	if (buf_puts(b, b->len > 1 ? "," : "") != BUF_OK)
+		return -1;
+	if (v == NULL)
+		return buf_puts(b, "NULL") == BUF_OK ? 0 : -1;
+	if (buf_puts(b, "\"") != BUF_OK)
+		return -1;
+	for (p = v; *p != '\0'; p++) {
+		if ((*p == '"' || *p == '\\') && buf_add(b, "\\", 1) != BUF_OK)
+			return -1;
+		if (buf_add(b, p, 1) != BUF_OK)
+			return -1;
+	}
+	return buf_puts(b, "\"") == BUF_OK ? 0 : -1;
+}
+
+/* Row r of a result, as a result of its own for fill(). */
+static PGresult *
+one_row(const PGresult *res, int r)
+{
+	PGresult *o;
+	int c;
+
+	if ((o = PQcopyResult(res, PG_COPYRES_ATTRS)) == NULL)
+		return NULL;
+	for (c = 0; c < STATUS_COLUMNS; c++)
+		if (PQsetvalue(o, 0, c, PQgetisnull(res, r, c) ? NULL :
+		    PQgetvalue(res, r, c), PQgetisnull(res, r, c) ? -1 :
+		    PQgetlength(res, r, c)) == 0) {
+			PQclear(o);
+			return NULL;
+		}
+	return o;
+}
+
+/* The columns of rsvp.submit_many() after a status: ord, SQLSTATE, why. */
+#define MANY_ORD	STATUS_COLUMNS
+#define MANY_STATE	(STATUS_COLUMNS + 1)
+#define MANY_MESSAGE	(STATUS_COLUMNS + 2)
+
+/* Run n submits from list as one call, and answer each. */
+static void
+round_submits(struct store *st, struct pending *list, int n)
+{
+	struct buf arr[4];
+	const char *params[4];
+	struct pending *s;
+	enum store_error e = STORE_OK;
+	PGresult *res = NULL;
+	int i, r;
+
+	if (n == 1) {
+		/* Alone: the plain submit, the same transaction. */
+		if (ensure(st) == -1)
+			list->e = STORE_UNAVAILABLE;
+		else
+			list->e = classify(st, S_ENQUEUE, enqueue_and_ring(st,
+			    S_ENQUEUE, list->params), &list->res);
+		return;
+	}
+	for (i = 0; i < 4; i++) {
+		buf_init(&arr[i], (size_t)-1 / 2);
+		if (buf_puts(&arr[i], "{") != BUF_OK)
+			e = STORE_NOMEM;
+	}
+	for (s = list, r = 0; r < n && e == STORE_OK; s = s->next, r++)
+		for (i = 0; i < 4; i++)
+			if (array_add(&arr[i], s->params[i]) == -1)
+				e = STORE_NOMEM;
+	for (i = 0; i < 4 && e == STORE_OK; i++)
+		if (buf_puts(&arr[i], "}") != BUF_OK)
+			e = STORE_NOMEM;
+	if (e == STORE_OK && ensure(st) == -1)
+		e = STORE_UNAVAILABLE;
+	if (e == STORE_OK) {
+		for (i = 0; i < 4; i++)
+			params[i] = arr[i].data;
+		e = classify(st, S_ENQUEUE_MANY,
+		    enqueue_and_ring(st, S_ENQUEUE_MANY, params), &res);
+	}
+	for (i = 0; i < 4; i++)
+		buf_free(&arr[i]);
+	if (e == STORE_OK && (PQntuples(res) != n ||
+	    PQnfields(res) != MANY_MESSAGE + 1)) {
+		log_warnx("%s: %d rows for %d submits", stmts[S_ENQUEUE_MANY].name,
+		    PQntuples(res), n);
+		e = STORE_FAILED;
+	}
+	for (s = list, r = 0; r < n; s = s->next, r++) {
+		s->res = NULL;
+		if ((s->e = e) != STORE_OK)
+			continue;
+		if (num(PQgetvalue(res, r, MANY_ORD)) != r + 1)
+			s->e = STORE_FAILED;
+		else if (!PQgetisnull(res, r, MANY_STATE)) {
+			s->e = state_error(PQgetvalue(res, r, MANY_STATE));
+			if (s->e == STORE_FAILED || s->e == STORE_UNAVAILABLE)
+				log_warnx("%s: %s: %s",
+				    stmts[S_ENQUEUE_MANY].name,
+				    PQgetvalue(res, r, MANY_STATE),
+				    PQgetvalue(res, r, MANY_MESSAGE));
+		} else if ((s->res = one_row(res, r)) == NULL)
+			s->e = STORE_NOMEM;
+	}
+	PQclear(res);
+}
+
+/*
+ * Wait in the gather until a round has answered p.  Each waiting thread
+ * sleeps on its own condition: a round's end wakes the threads it
+ * answered, and the oldest still waiting, to run the next.
+ */
+static void
+gather_wait(struct gather *g, struct pending *p)
+{
+	struct pending *list, *s, *next;
+	size_t bytes;
+	int n;
+
+	pthread_cond_init(&p->wake, NULL);
+	p->finished = 0;
+	p->next = NULL;
+	pthread_mutex_lock(&g->mu);
+	*g->tail = p;
+	g->tail = &p->next;
+	while (!p->finished) {
+		if (g->busy) {
+			pthread_cond_wait(&p->wake, &g->mu);
+			continue;
+		}
+		/* Take the oldest waiting, up to a round's worth. */
+		list = g->head;
+		bytes = 0;
+		for (s = list, n = 0; s != NULL && n < ROUND_MAX &&
+		    (n == 0 || bytes < ROUND_BYTES); s = s->next, n++)
+			bytes += strlen(s->params[1]);
+		g->head = s;
+		if (s == NULL)
+			g->tail = &g->head;
+		g->busy = 1;
+		pthread_mutex_unlock(&g->mu);
+
+		round_submits(g->st, list, n);
+
+		pthread_mutex_lock(&g->mu);
+		for (s = list; n-- > 0; s = next) {
+			next = s->next;
+			s->finished = 1;
+			if (s != p)
+				pthread_cond_signal(&s->wake);
+		}
+		g->busy = 0;
+		if (g->head != NULL)
+			pthread_cond_signal(&g->head->wake);
+	}
+	pthread_mutex_unlock(&g->mu);
+	pthread_cond_destroy(&p->wake);
+}
+
+struct gather *
+gather_new(unsigned long timeout_ms, int pooler)
+{
+	struct gather *g;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return NULL;
+	if ((g->st = store_new(timeout_ms, pooler)) == NULL) {
+		free(g);
+		return NULL;
+	}
+	pthread_mutex_init(&g->mu, NULL);
+	g->tail = &g->head;
+	return g;
+}
+
+void
+gather_free(struct gather *g)
+{
+	if (g == NULL)
+		return;
+	store_free(g->st);
+	pthread_mutex_destroy(&g->mu);
+	free(g);
+}
+
+void
+store_gather(struct store *st, struct gather *g)
+{
+	st->gather = g;
+}
+
 enum store_error
 store_submit(struct store *st, const char *type, const char *input,
     const char *request_id, const char *idem_key, struct job_status *js)
@@ -390,9 +635,17 @@ store_submit(struct store *st, const char *type, const char *input,
 	 * Should the ring fail, the workers' poll still finds the job: only
 	 * the insert decides the answer.
 	 */
-	if (ensure(st) == -1)
+	if (st->gather != NULL) {
+		struct pending p = { .params = params };
+
+		gather_wait(st->gather, &p);
+		e = p.e;
+		res = p.res;
+	} else if (ensure(st) == -1)
 		return STORE_UNAVAILABLE;
-	e = classify(st, S_ENQUEUE, enqueue_and_ring(st, params), &res);
+	else
+		e = classify(st, S_ENQUEUE, enqueue_and_ring(st, S_ENQUEUE,
+		    params), &res);
 	if (e != STORE_OK)
 		return e;
 	if ((e = fill(res, js, 0)) != STORE_OK)

@@ -9,10 +9,12 @@
 
 /*
  * The responder's side of the database: one persistent connection per
- * process, prepared statements, and a reconnect when the connection is
- * found dead.
+ * process (or thread), prepared statements, and a reconnect when the
+ * connection is found dead.  The threads of one process may share a
+ * gather, through which their submits go, several to a commit.
  */
 struct store;
+struct gather;
 
 enum store_error {
 	STORE_OK = 0,
@@ -53,6 +55,9 @@ struct job_status {
 
 struct store	*store_new(unsigned long, int);
 void		 store_free(struct store *);
+struct gather	*gather_new(unsigned long, int);
+void		 gather_free(struct gather *);
+void		 store_gather(struct store *, struct gather *);
 const char	*store_strerror(enum store_error);
 enum store_error	store_submit(struct store *, const char *,
 			    const char *, const char *, const char *,

@@ -97,6 +97,7 @@ GRANT EXECUTE ON FUNCTION
     rsvp.submit(text, jsonb, timestamptz),
     rsvp.ring(),
     rsvp.submit_status(text, jsonb, text, text),
+    rsvp.submit_many(text[], text[], text[], text[]),
     rsvp.job_status(uuid),
     rsvp.job_result(uuid),
     rsvp.cancel(uuid),

@@ -103,7 +103,8 @@ check-asan: $(ASAN_PROGS) asan-unit
 	@scripts/deps
 	@export RSVP_BUILD_DIR=$(ASAN_DIR) $(ASAN_ENV); \
 	    tests/sql/run && tests/worker/run && tests/integration/run && \
-	    tests/integration/contract && tests/clients/run && \
+	    tests/integration/contract && tests/integration/threads && \
+	    tests/clients/run && \
 	    tests/browser/run
 
 # Allocation failure: tests/unit/failalloc.c fails the Nth allocation of
