@@ -23,6 +23,7 @@ struct store {
  */
 struct pending {
 	const char *const	*params;
+	size_t			 len;	/* of the input, to weigh a round */
 	PGresult		*res;	/* its row, as a result of its own */
 	enum store_error	 e;
 	int			 finished;
@@ -567,7 +568,7 @@ gather_wait(struct gather *g, struct pending *p)
 		bytes = 0;
 		for (s = list, n = 0; s != NULL && n < ROUND_MAX &&
 		    (n == 0 || bytes < ROUND_BYTES); s = s->next, n++)
-			bytes += strlen(s->params[1]);
+			bytes += s->len;
 		g->head = s;
 		if (s == NULL)
 			g->tail = &g->head;
@@ -636,7 +637,7 @@ store_submit(struct store *st, const char *type, const char *input,
 	 * the insert decides the answer.
 	 */
 	if (st->gather != NULL) {
-		struct pending p = { .params = params };
+		struct pending p = { .params = params, .len = strlen(input) };
 
 		gather_wait(st->gather, &p);
 		e = p.e;
