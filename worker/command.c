@@ -1,10 +1,10 @@
 /*
- * External commands as job handlers.  A command is started with
- * posix_spawn and an argv, never through a shell.  The worker's threads
- * block every signal and the worker ignores SIGPIPE; posix_spawn is the
- * one way for a multi-threaded process to give the child an empty signal
- * mask, default dispositions, a process group of its own and no inherited
- * descriptor, all before it runs a line of the command.  One poll loop
+ * External commands as job handlers.  A command is started with fork
+ * and execve of an argv, never through a shell.  The worker's threads
+ * block every signal and the worker ignores SIGPIPE; the child undoes
+ * both, takes a process group of its own, asks to be killed should the
+ * worker die, and keeps no inherited descriptor, all with system calls
+ * alone before it runs a line of the command.  One poll loop
  * feeds stdin and drains stdout and stderr together, so that no pipe can
  * fill up and leave the command and the worker waiting on each other.
  */
@@ -12,11 +12,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -147,42 +147,79 @@ pipe_high(int p[2])
 	return 0;
 }
 
-/* Start the command; 0 or an errno value. */
+/*
+ * The child's side of spawn(): only system calls from here to execve.
+ * A process group of its own (the parent sets it too: whichever runs
+ * first), SIGKILL should the worker die before it (PR_SET_PDEATHSIG:
+ * a worker killed outright leaves no command running a job whose lease
+ * will lapse and whose next attempt would run beside it), default
+ * dispositions, an empty mask, the pipes on 0, 1 and 2, nothing else
+ * across the exec.  Why it failed goes up the status pipe.
+ */
+static void
+child(int in, int out, int err, int status, pid_t parent,
+    char *const argv[], char *const envp[])
+{
+	struct sigaction dfl;
+	sigset_t none;
+	int sig, e;
+
+	setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+		goto fail;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL);	/* glibc's own refuse */
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1 ||
+	    dup2(in, 0) == -1 || dup2(out, 1) == -1 || dup2(err, 2) == -1 ||
+	    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1)
+		goto fail;
+	execve(argv[0], argv, envp);
+fail:
+	e = errno;
+	(void)!write(status, &e, sizeof(e));
+	_exit(127);
+}
+
+/*
+ * Start the command; 0 or an errno value.  fork, not posix_spawn: only a
+ * child of our own can ask to die with us, and the one thread that
+ * forks is the one that waits for it, for as long as the command runs.
+ */
 static int
 spawn(struct run *r, char *const argv[], char *const envp[])
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, all;
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	int rc;
+	int st[2] = { -1, -1 };
+	pid_t parent = getpid();
+	ssize_t got;
+	int rc = 0, e;
 
 	if ((rc = pipe_high(in)) != 0 || (rc = pipe_high(out)) != 0 ||
-	    (rc = pipe_high(err)) != 0)
+	    (rc = pipe_high(err)) != 0 || (rc = pipe_high(st)) != 0)
 		goto done;
-	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
-		goto done;
-	if ((rc = posix_spawnattr_init(&attr)) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
+	if ((r->pid = fork()) == -1) {
+		rc = errno;
 		goto done;
 	}
-	sigemptyset(&none);
-	sigfillset(&all);
-	sigdelset(&all, SIGKILL);
-	sigdelset(&all, SIGSTOP);
-	if ((rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0 &&
-	    (rc = posix_spawnattr_setpgroup(&attr, 0)) == 0 &&
-	    (rc = posix_spawnattr_setsigmask(&attr, &none)) == 0 &&
-	    (rc = posix_spawnattr_setsigdefault(&attr, &all)) == 0 &&
-	    (rc = posix_spawn_file_actions_adddup2(&fa, in[0], 0)) == 0 &&
-	    (rc = posix_spawn_file_actions_adddup2(&fa, out[1], 1)) == 0 &&
-	    (rc = posix_spawn_file_actions_adddup2(&fa, err[1], 2)) == 0 &&
-	    (rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) == 0)
-		rc = posix_spawn(&r->pid, argv[0], &fa, &attr, argv, envp);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
+	if (r->pid == 0)
+		child(in[0], out[1], err[1], st[1], parent, argv, envp);
+	setpgid(r->pid, r->pid);
+	close_fd(&st[1]);
+	/* Nothing until the exec closes the pipe; an errno if it failed. */
+	while ((got = read(st[0], &e, sizeof(e))) == -1 && errno == EINTR)
+		;
+	if (got == (ssize_t)sizeof(e)) {
+		rc = e;
+		while (waitpid(r->pid, NULL, 0) == -1 && errno == EINTR)
+			;
+	}
 done:
+	close_fd(&st[0]);
+	close_fd(&st[1]);
 	close_fd(&in[0]);
 	close_fd(&out[1]);
 	close_fd(&err[1]);
