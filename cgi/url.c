@@ -13,7 +13,8 @@ is_alnum(int c)
 
 /*
  * host[:port] as a Host header may carry it: a DNS name or IPv4 address
- * (letters, digits, dots, hyphens; at most 253), or an IPv6 literal in
+ * (dotted labels of letters, digits and inner hyphens, 1..63 each, 253 in
+ * all, a trailing dot allowed), or an IPv6 literal in
  * brackets; the port 1..65535.  Nothing else may reach a URL we emit.
  */
 int
@@ -32,12 +33,20 @@ url_host_valid(const char *s, size_t len)
 			return 0;
 		i++;
 	} else {
-		start = i;
-		for (; i < len && s[i] != ':'; i++)
-			if (!is_alnum(s[i]) && s[i] != '.' && s[i] != '-')
+		/* Labels of 1..63, a letter or digit at each end. */
+		for (start = i; i < len && s[i] != ':'; i++) {
+			if (s[i] == '.') {
+				if (i == start || s[i - 1] == '-')
+					return 0;
+				start = i + 1;
+				continue;
+			}
+			if ((s[i] == '-' && i == start) ||
+			    (s[i] != '-' && !is_alnum(s[i])) || i - start >= 63)
 				return 0;
-		if (i == start || i - start > 253 || s[start] == '.' ||
-		    s[start] == '-')
+		}
+		/* A trailing dot is the name's root: "example.org." */
+		if (i == 0 || i > 253 || (i > start && s[i - 1] == '-'))
 			return 0;
 	}
 	if (i == len)

@@ -29,6 +29,10 @@ static const char *const hosts_ok[] = {
 	"example.org:1",
 	"example.org:65535",
 	"example.org:8080",
+	"example.org.",
+	"example.org.:8080",
+	"1.example",
+	"xn--bcher-kva.example",
 };
 
 START_TEST(test_host_ok)
@@ -72,6 +76,13 @@ static const struct {
 	{ P(":80") },
 	{ P("-a") },
 	{ P(".a") },
+	{ P(".") },
+	{ P("x..y") },
+	{ P("a.-b") },
+	{ P("a-.b") },
+	{ P("a-") },
+	{ P("a.b-:80") },
+	{ P("a..") },
 };
 
 START_TEST(test_host_bad)
@@ -85,12 +96,18 @@ START_TEST(test_host_length)
 {
 	char h[300];
 
+	/* Four labels, 63 + 63 + 63 + 61 and three dots: 253. */
 	memset(h, 'a', sizeof(h));
+	h[63] = h[127] = h[191] = '.';
 	ck_assert_int_eq(url_host_valid(h, 253), 1);
 	ck_assert_int_eq(url_host_valid(h, 254), 0);
 	ck_assert_int_eq(url_host_valid(h, 300), 0);
 	memcpy(h + 253, ":8080", 5);
 	ck_assert_int_eq(url_host_valid(h, 258), 1);
+	/* A label of 63 is a name, one of 64 is not. */
+	ck_assert_int_eq(url_host_valid(h + 64, 63), 1);
+	h[127] = 'a';
+	ck_assert_int_eq(url_host_valid(h + 64, 64), 0);
 	/* Only len bytes count: the rest of the buffer is not read. */
 	ck_assert_int_eq(url_host_valid("ab cd", 2), 1);
 	ck_assert_int_eq(url_host_valid("a:80x", 4), 1);
