@@ -369,6 +369,21 @@ drain_cron_up() {
 	STACK_PIDS+=("$DRAIN_PID")
 }
 
+# free_port: a port for a test's server on 127.0.0.1 that nothing listens
+# on, below the kernel's range of ports for outgoing connections, where
+# none of those can be holding it when the server binds.
+free_port() {
+	local lo p
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range
+	[ "$lo" -gt 21000 ] || lo=32768
+	for p in $(shuf -i "20000-$(( lo - 1 ))" -n 50); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+		echo "$p"
+		return 0
+	done
+	return 1
+}
+
 # wait_http URL: until it answers at all (any status), at most 10 s.
 wait_http() {
 	local i

@@ -91,9 +91,9 @@ GRANT SELECT (id, type, state, progress, message, attempt, run_at,
     ON rsvp.jobs TO rsvp_web;
 GRANT SELECT (name, retry_after, retention) ON rsvp.job_types TO rsvp_web;
 GRANT SELECT (type, recent_avg) ON rsvp.type_stats TO rsvp_web;
-GRANT SELECT (slots) ON rsvp.workers TO rsvp_web;
 GRANT EXECUTE ON FUNCTION
     rsvp.status_by_id(uuid),
+    rsvp.queue_wait(text, timestamptz, double precision),
     rsvp.submit(text, jsonb, timestamptz),
     rsvp.ring(),
     rsvp.submit_status(text, jsonb, text, text),

@@ -156,7 +156,7 @@ pipe_high(int p[2])
  * dispositions, an empty mask, the pipes on 0, 1 and 2, nothing else
  * across the exec.  Why it failed goes up the status pipe.
  */
-static void
+static _Noreturn void
 child(int in, int out, int err, int status, pid_t parent,
     char *const argv[], char *const envp[])
 {
@@ -171,7 +171,8 @@ child(int in, int out, int err, int status, pid_t parent,
 	dfl.sa_handler = SIG_DFL;
 	for (sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &dfl, NULL);	/* glibc's own refuse */
+			/* Fails, harmlessly, for the signals glibc keeps. */
+			sigaction(sig, &dfl, NULL);
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1 ||
 	    dup2(in, 0) == -1 || dup2(out, 1) == -1 || dup2(err, 2) == -1 ||
