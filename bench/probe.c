@@ -10,8 +10,9 @@
  *		noop handler starting (its result, {"started_us": N}).
  *		Prints one JSON line: n, p50_ms, p95_ms, p99_ms, max_ms.
  *	rsvp-probe drained TIMEOUT_S
- *		Wait until no job is queued or running (looking every 10 ms)
- *		and print the time it saw that, in epoch microseconds.
+ *		Wait until no job is queued or running (looking every 2 ms,
+ *		as bench/peers/peer.mjs does for the peers' drains) and print
+ *		the time it saw that, in epoch microseconds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,7 +243,7 @@ drained(long timeout_s)
 			    " running after %ld s\n", timeout_s);
 			return 1;
 		}
-		sleep_ms(10);
+		sleep_ms(2);
 	}
 	printf("%lld\n", t);
 	return 0;
